@@ -1,0 +1,182 @@
+"""Command line: ``summitbot run | chat | ask | validate | eval | kb``."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from bot.curated import CurationError, collect, load
+from bot.engine import LANGS, Answer, Context, Engine
+from bot.engine.render import to_plain
+from bot.settings import Settings, SettingsError
+
+EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+
+
+def now_utc() -> dt.datetime:
+    """The current time, time-zone aware."""
+    return dt.datetime.now(dt.UTC)
+
+
+def build_engine(settings: Settings) -> Engine:
+    """Load the curated data and build the engine.
+
+    Args:
+        settings: where intents/ and knowledge/ are.
+
+    Returns:
+        The engine.
+
+    Raises:
+        CurationError: when the curated data has problems.
+    """
+    return Engine(load(settings.intents_dir, settings.knowledge_dir))
+
+
+def answer_json(answer: Answer, engine: Engine) -> str:
+    """One answer as a JSON line for ``ask --json``."""
+    return json.dumps(
+        {
+            "reply": to_plain(answer, engine.kb.messages),
+            "fallback": answer.fallback,
+            "kind": answer.kind,
+            "lang": answer.lang,
+            "confidence": round(answer.confidence, 3),
+            "intent": answer.intent,
+            "event": answer.event,
+            "facts": list(answer.facts),
+            "sources": [{"file": s.file, "quote": s.quote} for s in answer.sources],
+            "suggestions": [{"label": s.label, "event": s.event_id, "intent": s.intent_id} for s in answer.suggestions],
+        },
+        ensure_ascii=False,
+    )
+
+
+def cmd_ask(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    """Answer one question, or each stdin line independently."""
+    engine = build_engine(settings)
+    questions = [" ".join(args.text)] if args.text else (line.rstrip("\n") for line in sys.stdin)
+    for question in questions:
+        answer = engine.answer(question, now=now_utc(), lang_hint=args.lang)
+        out.write((answer_json(answer, engine) if args.json else to_plain(answer, engine.kb.messages) + "\n") + "\n")
+        out.flush()
+    return EXIT_OK
+
+
+def cmd_chat(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    """Interactive terminal chat that remembers what the conversation is about."""
+    engine = build_engine(settings)
+    interactive = sys.stdin.isatty()
+    out.write("summitbot — ask about the Wuzhen summit, the Wuxi IoT expo, ITU events, the Beijing IoT convention.\n")
+    out.write("Type a question in English, ไทย, Tiếng Việt or Français; /quit or Ctrl-D to leave.\n")
+    context: Context | None = None
+    while True:
+        if interactive:
+            out.write("\nyou> ")
+            out.flush()
+        line = sys.stdin.readline()
+        if not line or line.strip() in ("/quit", "/exit"):
+            out.write("\n")
+            return EXIT_OK
+        if not line.strip():
+            continue
+        answer = engine.answer(line, now=now_utc(), lang_hint=args.lang, context=context)
+        context = answer.context or context
+        out.write(f"bot> {to_plain(answer, engine.kb.messages)}\n")
+        out.flush()
+
+
+def cmd_validate(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    """Check intents/ and knowledge/; list every problem with its file and entry."""
+    sources = Path(args.sources) if args.sources else settings.sources_dir
+    kb, problems = collect(settings.intents_dir, settings.knowledge_dir, sources)
+    for problem in problems:
+        out.write(f"error: {problem}\n")
+    facts = sum(len(e.facts) for e in kb.events)
+    examples = sum(len(x) for i in kb.intents for x in i.examples.values())
+    quote_note = f"quotes checked against {sources}" if sources else "quotes NOT checked (no sources folder; pass --sources)"
+    out.write(f"{len(kb.events)} events, {facts} facts, {len(kb.intents)} intents, {examples} examples; {quote_note}\n")
+    out.write("OK\n" if not problems else f"{len(problems)} problem(s)\n")
+    return EXIT_OK if not problems else EXIT_FAIL
+
+
+def cmd_eval(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    """Score labelled queries; exit 1 when a floor is not met."""
+    from bot.engine.engine import THRESHOLD
+    from bot.evaluation import evaluate, format_report, load_labelled
+
+    engine = build_engine(settings)
+    report = evaluate(engine, load_labelled(Path(args.file)), args.threshold or THRESHOLD, now_utc())
+    out.write(format_report(report, failures=args.show_failures) + "\n")
+    floor = args.min
+    if floor is None:
+        return EXIT_OK
+    worst = min([report.lang_rate(lang) for lang in report.per_lang] + [report.oos_rate])
+    if worst < floor:
+        out.write(f"FAIL: lowest rate {worst:.1%} is under --min {floor:.1%}\n")
+        return EXIT_FAIL
+    out.write(f"PASS: every language and out-of-scope rejection ≥ {floor:.1%}\n")
+    return EXIT_OK
+
+
+def cmd_run(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    """Run the Telegram bot, or the terminal chat when no token is configured."""
+    if not settings.token:
+        out.write("TELEGRAM_BOT_TOKEN is not set: starting the local terminal chat instead (set it to run on Telegram).\n")
+        return cmd_chat(args, settings, out)
+    from bot.telegram.app import run_polling
+
+    run_polling(settings)
+    return EXIT_OK
+
+
+def parser() -> argparse.ArgumentParser:
+    """The argument parser."""
+    p = argparse.ArgumentParser(prog="summitbot", description=__doc__)
+    sub = p.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="run the Telegram bot (terminal chat when TELEGRAM_BOT_TOKEN is unset)")
+    chat = sub.add_parser("chat", help="interactive terminal chat")
+    for cmd in (run, chat):
+        cmd.add_argument("--lang", choices=LANGS, help="preferred reply language when the text does not tell")
+    ask = sub.add_parser("ask", help="answer one question (or each line of stdin)")
+    ask.add_argument("text", nargs="*", help="the question; omit to read one question per stdin line")
+    ask.add_argument("--json", action="store_true", help="print one JSON object per answer")
+    ask.add_argument("--lang", choices=LANGS, help="language hint, as Telegram's language_code")
+    val = sub.add_parser("validate", help="check intents/ and knowledge/")
+    val.add_argument("--sources", help="folder of the source articles, for the verbatim-quote check")
+    ev = sub.add_parser("eval", help="accuracy on labelled queries")
+    ev.add_argument("file", help="labelled queries, e.g. tests/data/eval.yaml")
+    ev.add_argument("--min", type=float, help="exit 1 when any language's accuracy or the rejection rate is below this (0-1)")
+    ev.add_argument("--threshold", type=float, help="confidence threshold to report at")
+    ev.add_argument("--show-failures", type=int, default=0, metavar="N", help="list the first N wrong answers")
+    return p
+
+
+COMMANDS = {"ask": cmd_ask, "chat": cmd_chat, "validate": cmd_validate, "eval": cmd_eval, "run": cmd_run}
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
+    """Entry point of the ``summitbot`` console script.
+
+    Args:
+        argv: arguments (default: the process's).
+        out: where to write (default: stdout).
+
+    Returns:
+        The exit code.
+    """
+    args = parser().parse_args(argv)
+    stream = out or sys.stdout
+    try:
+        settings = Settings.from_env()
+        return COMMANDS[args.command](args, settings, stream)
+    except (SettingsError, CurationError) as exc:
+        sys.stderr.write(f"summitbot: {exc}\n")
+        return EXIT_FAIL
+    except KeyboardInterrupt:
+        return EXIT_FAIL

@@ -1,0 +1,254 @@
+"""The answer engine: language, event and intent detection combined into one calibrated answer."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+
+from bot.engine.answer import Answer, Context
+from bot.engine.compose import Composer
+from bot.engine.index import Index
+from bot.engine.language import detect_language
+from bot.engine.model import Event, KnowledgeBase
+from bot.engine.text import Normalized
+from bot.engine.vectors import features
+
+#: Longer input is cut before matching: no real question is longer, and it bounds the work.
+MAX_QUERY_CHARS = 500
+#: An event counts as named at this score (one alias, or two words of its names).
+EVENT_MIN = 0.5
+#: Below this confidence the bot answers with its fallback.
+THRESHOLD = 0.45
+#: Candidates closer than this share of the best are offered as "did you mean".
+AMBIGUOUS = 0.85
+EVENT_INTENT_KINDS = ("event_topic", "event_summary")
+#: Fact score = this share of cosine + the rest of query coverage (long facts keep low cosines).
+FACT_COSINE = 0.2
+FACT_MIN = 0.3
+CLOSE_FACT = 0.05
+MAX_CLOSE_FACTS = 3
+#: A fact wins over a topic or summary answer when its score reaches this share of the intent's.
+FACT_VS_INTENT = 0.8
+TOPIC_BONUS = 0.1
+SUMMARY_MIN = 0.3
+FACT_LIFT = 0.35
+INTENT_LIFT = 0.3
+NAME_ONLY = 0.8
+CONTEXT_WEIGHT = 0.9
+#: Each word the curated texts have never seen (not even within two typos) scales confidence by this.
+UNKNOWN_WORD_FACTOR = 0.6
+
+
+@dataclass(frozen=True)
+class Scores:
+    """The raw signals for one query; the decision and the confidence are computed from them."""
+
+    intents: Mapping[str, float]
+    facts: tuple[tuple[str, float], ...]
+    coverage: float
+    unknown: int
+    residual_words: int
+    years: frozenset[int]
+
+    def top_intent(self) -> tuple[str, float]:
+        """The best intent and its similarity ("", 0) when none matched."""
+        return max(self.intents.items(), key=lambda kv: (kv[1], kv[0]), default=("", 0.0))
+
+    @property
+    def trust(self) -> float:
+        """Multiplier for confidence: lower when the query has words the bot has never seen."""
+        return self.coverage * UNKNOWN_WORD_FACTOR**self.unknown
+
+
+def _years(text: Normalized) -> frozenset[int]:
+    return frozenset(int(w) for w in text.folded_words if w.isdigit() and len(w) == 4 and 1990 <= int(w) <= 2100)
+
+
+class Engine:
+    """Answers questions; holds one immutable :class:`Index`, replaced atomically by :meth:`swap`."""
+
+    def __init__(self, kb: KnowledgeBase, bot_name: str = "SummitBot") -> None:
+        self._bot_name = bot_name
+        self._index = Index.build(kb)
+        self._composer = Composer(kb, bot_name)
+
+    @property
+    def index(self) -> Index:
+        """The index in use."""
+        return self._index
+
+    @property
+    def kb(self) -> KnowledgeBase:
+        """The knowledge base in use."""
+        return self._index.kb
+
+    def swap(self, kb: KnowledgeBase) -> None:
+        """Build an index for an edited knowledge base, then switch to it in one step.
+
+        Args:
+            kb: the new knowledge base; answers in flight keep using the old index.
+        """
+        index, composer = Index.build(kb), Composer(kb, self._bot_name)
+        self._index, self._composer = index, composer
+
+    def scores(self, query: Normalized, residual: Normalized, events: tuple[str, ...]) -> Scores:
+        """Every matching signal for a query.
+
+        Args:
+            query: the normalized query.
+            residual: the query without the words that named an event.
+            events: restrict fact matching to these events (empty: all facts).
+
+        Returns:
+            The signals.
+        """
+        index = self._index
+        per_intent: dict[str, float] = defaultdict(float)
+        sims = index.intent_space.similarities(index.intent_space.vector(features(residual)))
+        for doc, sim in sims.items():
+            intent = index.example_intents[doc]
+            per_intent[intent] = max(per_intent[intent], sim)
+        allowed = [d for e in events for d in index.event_docs.get(e, ())] if events else None
+        fact_query = residual if events and residual.folded_words else query
+        per_fact: dict[str, float] = defaultdict(float)
+        content, total = index.content_vector(features(fact_query))
+        for doc, (cos, cov) in index.fact_space.scores(content, allowed, total).items():
+            fact = index.fact_docs[doc][1]
+            per_fact[fact] = max(per_fact[fact], FACT_COSINE * cos + (1 - FACT_COSINE) * cov)
+        facts = tuple(sorted(per_fact.items(), key=lambda kv: (-kv[1], kv[0]))[:8])
+        coverage, unknown = index.coverage(query)
+        return Scores(per_intent, facts, coverage, unknown, len(residual.folded_words), _years(query))
+
+    def answer(
+        self, text: str, *, now: dt.datetime, lang_hint: str | None = None, context: Context | None = None, threshold: float = THRESHOLD
+    ) -> Answer:
+        """Answer one message.
+
+        Args:
+            text: what the user wrote (any length, any characters).
+            now: the current time (used for context expiry and "what's next").
+            lang_hint: Telegram's ``language_code`` or the user's chosen language.
+            context: what the previous answer in this conversation was about.
+            threshold: the confidence below which the fallback is given (``eval`` sweeps it).
+
+        Returns:
+            The answer, in the user's language; a fallback when confidence is below the threshold.
+        """
+        index, composer = self._index, self._composer
+        query = Normalized.of(text[:MAX_QUERY_CHARS])
+        lang = detect_language(query, index.language, lang_hint)
+        if not query.folded_words:
+            return composer.fallback(lang, 0.0, now)
+        match = index.events.match(query)
+        named = [h for h in match.hits if h.score >= EVENT_MIN]
+        close = [h for h in named if h.score >= AMBIGUOUS * named[0].score] if named else []
+        scores = self.scores(query, Normalized.of(match.residual), tuple(h.event_id for h in close))
+        intent_id, intent_sim = scores.top_intent()
+        intent = index.intents.get(intent_id)
+        debug = {"intent": intent_sim, "coverage": scores.coverage, "unknown": scores.unknown, "event": named[0].score if named else 0.0}
+
+        def done(answer: Answer) -> Answer:
+            answer = replace(answer, debug=debug)
+            return answer if answer.confidence >= threshold or answer.fallback else composer.fallback(lang, answer.confidence, now)
+
+        if len(close) >= 2:
+            events = [e for e in (index.event(h.event_id) for h in close) if e is not None]
+            wanted = intent_id if intent and intent.kind in EVENT_INTENT_KINDS else "event_summary"
+            return composer.which_event(lang, wanted, intent_sim * scores.trust, events)
+        if named:
+            event = index.event(named[0].event_id)
+            assert event is not None
+            return done(self._about_event(event, lang, now, scores, 1.0))
+        # No event named: chitchat, list/upcoming, a follow-up on the context's event, or a question to clarify.
+        confidence = intent_sim * scores.trust
+        if intent and intent.kind == "chitchat" and not scores.years:
+            return done(composer.chitchat(intent, lang, min(1.0, INTENT_LIFT + intent_sim) * scores.trust, text, now))
+        if intent and intent.kind == "list_events":
+            return done(composer.list_events(lang, confidence, now))
+        if intent and intent.kind == "upcoming":
+            return done(composer.upcoming(lang, confidence, now))
+        ctx_event = index.event(context.event_id) if context and context.event_id and context.fresh(now) else None
+        if ctx_event is not None and intent and intent.kind in EVENT_INTENT_KINDS:
+            ctx_scores = self.scores(query, Normalized.of(match.residual), (ctx_event.id,))
+            return done(self._about_event(ctx_event, lang, now, ctx_scores, CONTEXT_WEIGHT))
+        hinted = [e for e in (index.event(h.event_id) for h in match.hits if h.named) if e is not None]
+        if intent and intent.kind in EVENT_INTENT_KINDS and confidence >= threshold and not (scores.years - {e.year for e in hinted}):
+            if len(hinted) >= 2:
+                return composer.which_event(lang, intent.id, confidence, hinted)
+            if not hinted and scores.unknown == 0:
+                return composer.which_event(lang, intent.id, confidence, list(index.kb.events))
+        return composer.fallback(lang, confidence, now, intent=intent_id or None)
+
+    def _about_event(self, event: Event, lang: str, now: dt.datetime, scores: Scores, weight: float) -> Answer:
+        """Choose between one specific fact, a topic, the summary, or "my sources don't cover that"."""
+        composer, index = self._composer, self._index
+        trust = scores.trust * weight
+        other_years = scores.years - {event.year}
+        facts = [(index.facts[f], s) for f, s in scores.facts if index.facts[f].event_id == event.id]
+        if other_years:
+            # Another edition than the one the sources cover: only facts that mention that year may answer.
+            facts = [(f, s) for f, s in facts if any(str(y) in t for y in other_years for _, t in f.text.texts())]
+            if not facts:
+                return composer.other_edition(event, min(other_years), lang, trust, now)
+        topic_intents = [(index.intents[i], s) for i, s in scores.intents.items() if index.intents[i].kind == "event_topic"]
+        topic, topic_sim = max(topic_intents, key=lambda kv: kv[1], default=(None, 0.0))
+        summary_sim = scores.intents.get("event_summary", 0.0)
+        best_other = max((s for i, s in scores.intents.items() if index.intents[i].kind not in EVENT_INTENT_KINDS), default=0.0)
+        unsupported = max((s for i, s in scores.intents.items() if index.intents[i].kind == "out_of_scope"), default=0.0)
+        ranked = sorted(
+            ((f, s + (TOPIC_BONUS * topic_sim if topic and topic.topic in f.topics else 0.0)) for f, s in facts),
+            key=lambda fs: -fs[1],
+        )
+        fact, fact_score = ranked[0] if ranked else (None, 0.0)
+        if unsupported >= max(topic_sim, summary_sim, fact_score):
+            # Asked something about the event that the curated "can't answer" examples describe (tickets, hotels...).
+            return composer.fallback(lang, unsupported * trust, now, event=event, intent="out_of_scope")
+        if fact is not None and fact_score >= FACT_VS_INTENT * max(topic_sim, summary_sim) and fact_score >= FACT_MIN:
+            # Facts scoring within a hair of the best answer the question together ("what did Xi say?").
+            chosen = [f for f, s in ranked[:MAX_CLOSE_FACTS] if s >= fact_score - CLOSE_FACT]
+            return composer.facts(event, chosen, lang, "event_fact", min(1.0, FACT_LIFT + fact_score) * trust, now)
+        if topic is not None and topic.topic and topic_sim >= summary_sim and topic_sim >= best_other:
+            return composer.topic(event, topic.topic, topic.id, lang, min(1.0, INTENT_LIFT + topic_sim) * trust, now)
+        if summary_sim >= best_other and summary_sim >= SUMMARY_MIN:
+            return composer.summary(event, lang, min(1.0, INTENT_LIFT + summary_sim) * trust, now)
+        if scores.residual_words <= 1 and scores.unknown == 0:
+            # Just the event's name ("wuzhen?", "WIOTC 2023"): show its card.
+            return composer.summary(event, lang, NAME_ONLY * trust, now)
+        return composer.fallback(lang, max(topic_sim, fact_score) * trust, now, event=event, intent=topic.id if topic else None)
+
+    def event_card(self, event_id: str, lang: str, now: dt.datetime) -> Answer | None:
+        """The summary card of an event (for buttons, deep links and inline results).
+
+        Args:
+            event_id: the event.
+            lang: the reader's language.
+            now: the current time.
+
+        Returns:
+            The card, or None for an unknown event id.
+        """
+        event = self._index.event(event_id)
+        return self._composer.summary(event, lang, 1.0, now) if event else None
+
+    def intent_answer(self, event_id: str, intent_id: str, lang: str, now: dt.datetime) -> Answer | None:
+        """The answer to one intent about one event, as a button press asks for it.
+
+        Args:
+            event_id: the event.
+            intent_id: an event intent id (event_when, event_figures, event_summary, ...).
+            lang: the reader's language.
+            now: the current time.
+
+        Returns:
+            The answer, or None when the event or intent is unknown.
+        """
+        event, intent = self._index.event(event_id), self._index.intents.get(intent_id)
+        if event is None or intent is None:
+            return None
+        if intent.kind == "event_topic" and intent.topic:
+            return self._composer.topic(event, intent.topic, intent.id, lang, 1.0, now)
+        if intent.kind == "event_summary":
+            return self._composer.summary(event, lang, 1.0, now)
+        return None

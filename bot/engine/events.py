@@ -1,0 +1,149 @@
+"""Find which events a query names: curated names and aliases, tolerant of typos and accents."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from rapidfuzz.distance import Levenshtein
+from rapidfuzz.process import extractOne
+
+from bot.engine.model import Event
+from bot.engine.text import Normalized, is_thai
+
+#: A name phrase or alias names its event(s) outright; a single word of a name only hints at it.
+PHRASE_WEIGHT = 1.0
+WORD_WEIGHT = 0.5
+YEAR_WEIGHT = 0.4
+_FUNCTION_WORDS = frozenset("the and of for in des les del de la le et du au aux va cua ve cho".split())
+MIN_FUZZY_LEN = 5
+
+
+@dataclass(frozen=True)
+class EventHit:
+    """How strongly a query points at one event."""
+
+    event_id: str
+    score: float
+    named: bool  # a whole name or alias matched, not just words of one
+
+
+@dataclass(frozen=True)
+class EventMatch:
+    """The events a query points at, best first, and the query words that named them."""
+
+    hits: tuple[EventHit, ...]
+    residual: str  # the query without the words that named an event, for intent matching
+
+
+def _fuzzy_limit(word: str) -> int:
+    return 0 if len(word) < MIN_FUZZY_LEN else 1 if len(word) < 9 else 2
+
+
+@dataclass(frozen=True)
+class EventMatcher:
+    """Immutable lookup tables built from the events' names and aliases."""
+
+    phrases: Mapping[str, tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]]  # first word → (words, events)
+    thai_phrases: tuple[tuple[str, tuple[str, ...]], ...]
+    name_words: Mapping[str, Mapping[str, float]]  # word → event → weight
+    years: Mapping[str, tuple[str, ...]]
+    vocabulary: tuple[str, ...]
+
+    @classmethod
+    def build(cls, events: Sequence[Event], question_words: frozenset[str] = frozenset()) -> EventMatcher:
+        """Prepare the tables.
+
+        Args:
+            events: all events.
+            question_words: words of the intents' examples; a name word among them ("summit", "ngay",
+                "the") is too common in questions to hint at an event on its own.
+
+        Returns:
+            The matcher.
+        """
+        by_phrase: dict[tuple[str, ...], set[str]] = defaultdict(set)
+        by_thai: dict[str, set[str]] = defaultdict(set)
+        word_events: dict[str, set[str]] = defaultdict(set)
+        years: dict[str, set[str]] = defaultdict(set)
+        for event in events:
+            years[str(event.year)].add(event.id)
+            labels = [n for names in event.names.values() for n in names] + list(event.aliases)
+            for label in labels:
+                norm = Normalized.of(label)
+                if any(is_thai(w) for w in norm.folded_words):
+                    by_thai["".join(w for w in norm.folded_words if is_thai(w))].add(event.id)
+                    continue
+                words = tuple(norm.folded_words)
+                without_year = tuple(w for w in words if w != str(event.year))
+                for variant in {words, without_year}:
+                    if variant:
+                        by_phrase[variant].add(event.id)
+                for word in without_year:
+                    if len(word) >= 3 and not word.isdigit() and word not in _FUNCTION_WORDS and word not in question_words:
+                        word_events[word].add(event.id)
+        phrases: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]] = defaultdict(list)
+        for words, ids in by_phrase.items():
+            phrases[words[0]].append((words, tuple(sorted(ids))))
+        name_words = {w: {e: WORD_WEIGHT / len(ids) for e in ids} for w, ids in word_events.items()}
+        vocab = sorted({w for words in by_phrase for w in words if not w.isdigit()})
+        return cls(
+            {k: tuple(sorted(v, key=lambda p: -len(p[0]))) for k, v in phrases.items()},
+            tuple((k, tuple(sorted(v))) for k, v in sorted(by_thai.items(), key=lambda kv: -len(kv[0]))),
+            name_words,
+            {y: tuple(sorted(ids)) for y, ids in years.items()},
+            tuple(vocab),
+        )
+
+    def _canonical(self, word: str) -> str:
+        """The name word a query word stands for (itself, or the name word it misspells)."""
+        if word in self.name_words or word in self.phrases or is_thai(word) or len(word) < MIN_FUZZY_LEN:
+            return word
+        best = extractOne(word, self.vocabulary, scorer=Levenshtein.distance, score_cutoff=_fuzzy_limit(word))
+        return best[0] if best is not None and abs(len(best[0]) - len(word)) <= 2 else word
+
+    def match(self, text: Normalized) -> EventMatch:
+        """Score every event the query points at.
+
+        Args:
+            text: the normalized query.
+
+        Returns:
+            Hits sorted by score, and the query with the naming words taken out.
+        """
+        scores: dict[str, float] = defaultdict(float)
+        named: set[str] = set()
+        used: set[int] = set()
+        words = [self._canonical(w) for w in text.folded_words]
+        i = 0
+        while i < len(words):
+            step = 1
+            for phrase, ids in self.phrases.get(words[i], ()):
+                if tuple(words[i : i + len(phrase)]) == phrase:
+                    for event_id in ids:
+                        scores[event_id] += PHRASE_WEIGHT / len(ids)
+                        named.add(event_id)
+                    used.update(range(i, i + len(phrase)))
+                    step = len(phrase)
+                    break
+            else:
+                for event_id, weight in self.name_words.get(words[i], {}).items():
+                    scores[event_id] += weight
+                    used.add(i)
+            i += step
+        rest = [w for i, w in enumerate(text.exact_words) if i not in used]
+        squeezed = "".join(w for w in rest if is_thai(w))
+        for phrase, ids in self.thai_phrases:
+            if phrase in squeezed:
+                squeezed = squeezed.replace(phrase, " ")
+                rest = [w.replace(phrase, " ") for w in rest]
+                for event_id in ids:
+                    scores[event_id] += PHRASE_WEIGHT / len(ids)
+                    named.add(event_id)
+        for word in text.folded_words:
+            for event_id in self.years.get(word, ()):
+                if event_id in scores:
+                    scores[event_id] += YEAR_WEIGHT / len(self.years[word])
+        hits = sorted((EventHit(e, s, e in named) for e, s in scores.items()), key=lambda h: (-h.score, h.event_id))
+        return EventMatch(tuple(hits), " ".join(rest))

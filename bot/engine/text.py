@@ -1,0 +1,135 @@
+"""Text normalization shared by indexing and matching.
+
+Thai is never passed through rapidfuzz's ``default_process``: its vowel and tone marks are combining
+characters that such processors strip. We fold only the Latin combining accents (U+0300–U+036F),
+which is what Vietnamese and French need, and leave Thai marks untouched.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+_THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
+# Letters that do not decompose under NFD but that people type without their accent.
+_LATIN_EXTRA = str.maketrans({"đ": "d", "ð": "d", "ø": "o", "ł": "l", "æ": "ae", "œ": "oe"})
+_INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff\u00ad]")
+# Word characters, keeping Thai combining marks inside a word (\w does not cover all of them).
+_WORD = re.compile(r"[\u0e00-\u0e7f]+|[^\W_\u0e00-\u0e7f]+", re.UNICODE)
+_THAI_CHAR = re.compile(r"[\u0e00-\u0e7f]")
+_BE_YEAR = re.compile(r"(?<!\d)(25[0-9]{2})(?!\d)")
+_THAI_RUN = re.compile(r"[\u0e00-\u0e7f]+")
+
+#: Buddhist-era years in this range are read as CE (2564 → 2021); outside it a 25xx number is left alone.
+BE_MIN, BE_MAX = 2543, 2643
+BE_OFFSET = 543
+
+
+def _be_to_ce(match: re.Match[str]) -> str:
+    year = int(match.group(1))
+    return str(year - BE_OFFSET) if BE_MIN <= year <= BE_MAX else match.group(1)
+
+
+def normalize(text: str) -> str:
+    """Canonical form of a text: NFC, casefolded, Thai digits and Buddhist-era years converted.
+
+    Args:
+        text: any user or curated text.
+
+    Returns:
+        The text in NFC, casefolded, without invisible characters, with single spaces.
+    """
+    text = _INVISIBLE.sub("", unicodedata.normalize("NFC", text)).casefold()
+    text = _BE_YEAR.sub(_be_to_ce, text.translate(_THAI_DIGITS))
+    return " ".join(text.split())
+
+
+def fold(text: str) -> str:
+    """Strip Latin diacritics from normalized text, leaving Thai marks intact.
+
+    Args:
+        text: text already passed through :func:`normalize`.
+
+    Returns:
+        The text with accents removed from Latin letters ("hội nghị" → "hoi nghi").
+    """
+    decomposed = unicodedata.normalize("NFD", text.translate(_LATIN_EXTRA))
+    stripped = "".join(ch for ch in decomposed if not 0x300 <= ord(ch) <= 0x36F)
+    return unicodedata.normalize("NFC", stripped)
+
+
+def words(text: str) -> list[str]:
+    """Split normalized text into words; a run of Thai letters counts as one word.
+
+    Args:
+        text: normalized (and possibly folded) text.
+
+    Returns:
+        The words in order, punctuation dropped.
+    """
+    return _WORD.findall(text)
+
+
+def is_thai(word: str) -> bool:
+    """Whether a word contains Thai script.
+
+    Args:
+        word: one word from :func:`words`.
+
+    Returns:
+        True if any character is Thai.
+    """
+    return bool(_THAI_CHAR.search(word))
+
+
+def thai_runs(text: str) -> list[str]:
+    """The maximal runs of Thai characters in a text.
+
+    Args:
+        text: normalized text.
+
+    Returns:
+        Each run of consecutive Thai characters.
+    """
+    return _THAI_RUN.findall(text)
+
+
+def char_ngrams(word: str, sizes: tuple[int, ...] = (3, 4)) -> list[str]:
+    """Character n-grams of one word padded with spaces, so word edges count.
+
+    Args:
+        word: a single word (Thai words are whole unsegmented runs).
+        sizes: the n-gram lengths to produce.
+
+    Returns:
+        All n-grams of the padded word; a word shorter than the smallest size yields itself padded.
+    """
+    padded = f" {word} "
+    grams = [padded[i : i + n] for n in sizes for i in range(len(padded) - n + 1)]
+    return grams or [padded]
+
+
+@dataclass(frozen=True)
+class Normalized:
+    """A text in the forms the matcher compares: exact (accents kept) and folded."""
+
+    raw: str
+    exact: str
+    folded: str
+    exact_words: tuple[str, ...]
+    folded_words: tuple[str, ...]
+
+    @classmethod
+    def of(cls, text: str) -> Normalized:
+        """Normalize a text once for all comparisons.
+
+        Args:
+            text: any text.
+
+        Returns:
+            Its exact and folded forms and their words.
+        """
+        exact = normalize(text)
+        folded = fold(exact)
+        return cls(text, exact, folded, tuple(words(exact)), tuple(words(folded)))

@@ -1,0 +1,127 @@
+"""Settings, read once from the environment (and an optional ``.env``) into a frozen object."""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_API_URL = "https://api.telegram.org"
+_TOKEN_RE = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{20,100}$")
+
+
+class SettingsError(ValueError):
+    """A setting is missing or malformed; the message says which and how to fix it."""
+
+
+def read_dotenv(path: Path) -> dict[str, str]:
+    """Parse a ``.env`` file of KEY=VALUE lines (comments and blank lines ignored).
+
+    Args:
+        path: the file; a missing file gives an empty mapping.
+
+    Returns:
+        The variables it sets.
+    """
+    if not path.is_file():
+        return {}
+    out = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, value = line.removeprefix("export ").split("=", 1)
+        out[key.strip()] = value.strip().strip("'\"")
+    return out
+
+
+def _default_dir(name: str) -> Path:
+    here = Path.cwd() / name
+    return here if here.is_dir() else REPO_ROOT / name
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable; built by :meth:`from_env` and passed to whatever needs it."""
+
+    token: str | None = field(default=None, repr=False)
+    api_url: str = DEFAULT_API_URL
+    db_path: Path = Path("data/summitbot.sqlite3")
+    admins: frozenset[int] = frozenset()
+    log_level: str = "INFO"
+    intents_dir: Path = field(default_factory=lambda: _default_dir("intents"))
+    knowledge_dir: Path = field(default_factory=lambda: _default_dir("knowledge"))
+    sources_dir: Path | None = None
+    timezone: str = "UTC"
+
+    @property
+    def base_url(self) -> str:
+        """Root for Bot API methods (PTB appends the token)."""
+        return f"{self.api_url}/bot"
+
+    @property
+    def base_file_url(self) -> str:
+        """Root for file downloads (PTB appends the token)."""
+        return f"{self.api_url}/file/bot"
+
+    def require_token(self) -> str:
+        """The bot token, or a clear error saying how to set it.
+
+        Returns:
+            The token.
+
+        Raises:
+            SettingsError: when no token is configured.
+        """
+        if not self.token:
+            raise SettingsError("TELEGRAM_BOT_TOKEN is not set: get a token from @BotFather and export it (or put it in .env)")
+        return self.token
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, dotenv: Path | None = Path(".env")) -> Settings:
+        """Read and validate settings.
+
+        Args:
+            environ: the environment (default: ``os.environ``); it wins over the ``.env`` file.
+            dotenv: an optional ``.env`` file.
+
+        Returns:
+            The settings.
+
+        Raises:
+            SettingsError: naming the variable that is wrong (never echoing the token).
+        """
+        env = {**(read_dotenv(dotenv) if dotenv else {}), **(os.environ if environ is None else environ)}
+        token = env.get("TELEGRAM_BOT_TOKEN", "").strip() or None
+        if token is not None and not _TOKEN_RE.match(token):
+            raise SettingsError("TELEGRAM_BOT_TOKEN does not look like a bot token (digits, a colon, then letters; as @BotFather gives it)")
+        api_url = env.get("TELEGRAM_API_URL", "").strip().rstrip("/") or DEFAULT_API_URL
+        parts = urlsplit(api_url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise SettingsError(f"TELEGRAM_API_URL must be an http(s) URL such as {DEFAULT_API_URL}, got {api_url!r}")
+        admins: set[int] = set()
+        for item in filter(None, (s.strip() for s in env.get("SUMMITBOT_ADMINS", "").split(","))):
+            if not re.fullmatch(r"-?\d{1,20}", item):
+                raise SettingsError(f"SUMMITBOT_ADMINS must be comma-separated Telegram user ids, got {item!r}")
+            admins.add(int(item))
+        level = env.get("SUMMITBOT_LOG_LEVEL", "INFO").strip().upper()
+        if level not in logging.getLevelNamesMapping():
+            raise SettingsError(f"SUMMITBOT_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, got {level!r}")
+        sources = env.get("SUMMITBOT_SOURCES_DIR")
+        default_sources = REPO_ROOT.parent / "shared" / "sources"
+        return cls(
+            token=token,
+            api_url=api_url,
+            db_path=Path(env.get("SUMMITBOT_DB") or "data/summitbot.sqlite3"),
+            admins=frozenset(admins),
+            log_level=level,
+            intents_dir=Path(env["SUMMITBOT_INTENTS_DIR"]) if env.get("SUMMITBOT_INTENTS_DIR") else _default_dir("intents"),
+            knowledge_dir=Path(env["SUMMITBOT_KNOWLEDGE_DIR"]) if env.get("SUMMITBOT_KNOWLEDGE_DIR") else _default_dir("knowledge"),
+            sources_dir=Path(sources) if sources else (default_sources if default_sources.is_dir() else None),
+            timezone=env.get("SUMMITBOT_TIMEZONE", "UTC").strip() or "UTC",
+        )
