@@ -45,8 +45,14 @@ def near_duplicate_examples(intents: Sequence[Intent], files: Mapping[str, str])
         for _, _, j in extract(text, folded, scorer=fuzz.ratio, score_cutoff=NEAR_DUPLICATE, limit=None):
             if i >= j or rows[i][0] == rows[j][0]:
                 continue
-            a, b = rows[i], rows[j]  # noqa: PLW2901
-            problems.append(Problem(files.get(a[0], "intents"), f"intent {a[0]}.examples.{a[1]}", f"{a[2]!r} is (nearly) the same as {b[2]!r} in intent {b[0]} ({files.get(b[0], '?')})"))
+            a, b = rows[i], rows[j]
+            problems.append(
+                Problem(
+                    files.get(a[0], "intents"),
+                    f"intent {a[0]}.examples.{a[1]}",
+                    f"{a[2]!r} is (nearly) the same as {b[2]!r} in intent {b[0]} ({files.get(b[0], '?')})",
+                )
+            )
     return problems
 
 
@@ -71,11 +77,15 @@ def quote_problems(events: Sequence[Event], sources_dir: Path) -> list[Problem]:
             if article is None:
                 problems.append(Problem(f"{event.id}.yaml", f"fact {fact.id}.source", f"no article {fact.source!r} in {sources_dir}"))
             elif fact.quote not in article:
-                problems.append(Problem(f"{event.id}.yaml", f"fact {fact.id}.quote", f"not found verbatim in {fact.source}: {fact.quote[:60]!r}"))
+                problems.append(
+                    Problem(f"{event.id}.yaml", f"fact {fact.id}.quote", f"not found verbatim in {fact.source}: {fact.quote[:60]!r}")
+                )
     return problems
 
 
-def cross_checks(events: Sequence[Event], intents: Sequence[Intent], intent_files: Mapping[str, str], sources_dir: Path | None) -> list[Problem]:
+def cross_checks(
+    events: Sequence[Event], intents: Sequence[Intent], intent_files: Mapping[str, str], sources_dir: Path | None
+) -> list[Problem]:
     """Every check that needs more than one entry.
 
     Args:

@@ -181,7 +181,7 @@ def _recurrence(reader: Reader, raw: object) -> Recurrence:
     if rule == "annual_fixed_date":
         match = re.fullmatch(r"(\d{2})-(\d{2})", str(doc.get("month_day", "")))
         if match is None:
-            reader.bad("recurrence.month_day", "annual_fixed_date needs month_day as \"MM-DD\"")
+            reader.bad("recurrence.month_day", 'annual_fixed_date needs month_day as "MM-DD"')
             return Recurrence("unknown")
         month_day = (int(match.group(1)), int(match.group(2)))
     return Recurrence(rule, since, month_day, fact)
@@ -235,12 +235,20 @@ def parse_event(doc: Mapping[str, Any], file: str, problems: list[Problem]) -> E
         edition = None
     names = reader.phrases(doc.get("names"), "names")
     summary = reader.local(doc.get("summary"), "summary")
-    facts = tuple(f for i, raw in enumerate(reader.seq(doc.get("facts"), "facts", required=True)) if (f := parse_fact(reader, raw, f"facts[{i}]", event_id or "")))
+    facts = tuple(
+        f
+        for i, raw in enumerate(reader.seq(doc.get("facts"), "facts", required=True))
+        if (f := parse_fact(reader, raw, f"facts[{i}]", event_id or ""))
+    )
     aliases = tuple(a for a in (reader.text(v, f"aliases[{i}]") for i, v in enumerate(reader.seq(doc.get("aliases"), "aliases"))) if a)
     place = _sourced(reader, doc["place"], "place") if doc.get("place") is not None else None
     theme = _sourced(reader, doc["theme"], "theme") if doc.get("theme") is not None else None
-    organizers = tuple(s for i, r in enumerate(reader.seq(doc.get("organizers"), "organizers")) if (s := _sourced(reader, r, f"organizers[{i}]")))
-    people = tuple(s for i, r in enumerate(reader.seq(doc.get("people"), "people")) if (s := _sourced(reader, r, f"people[{i}]", role=True)))
+    organizers = tuple(
+        s for i, r in enumerate(reader.seq(doc.get("organizers"), "organizers")) if (s := _sourced(reader, r, f"organizers[{i}]"))
+    )
+    people = tuple(
+        s for i, r in enumerate(reader.seq(doc.get("people"), "people")) if (s := _sourced(reader, r, f"people[{i}]", role=True))
+    )
     event = Event(
         id=event_id or "",
         kind=str(kind),

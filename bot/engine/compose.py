@@ -21,7 +21,7 @@ class Composer:
     kb: KnowledgeBase
     bot_name: str = "SummitBot"
 
-    def _msg(self, key: str, lang: str, **values: object) -> str:
+    def _msg(self, key: str, lang: str, /, **values: object) -> str:
         return self.kb.messages.get(key, lang, **values)
 
     def fact_text(self, fact: Fact, lang: str) -> str:
@@ -70,7 +70,9 @@ class Composer:
             context=self._ctx(event, intent, now),
         )
 
-    def topic(self, event: Event, topic: str, intent: str, lang: str, confidence: float, now: dt.datetime) -> Answer:
+    def topic(
+        self, event: Event, topic: str, intent: str, lang: str, confidence: float, now: dt.datetime, order: Sequence[str] = ()
+    ) -> Answer:
         """Every fact of an event on one topic, or an honest "my sources don't say".
 
         Args:
@@ -80,13 +82,15 @@ class Composer:
             lang: the reader's language.
             confidence: the match confidence.
             now: the current time.
+            order: fact ids most relevant first; facts listed there come first, the rest keep file order.
 
         Returns:
             The answer.
         """
         if topic == "recurrence":
             return self.next(event, intent, lang, confidence, now)
-        found = [f for f in event.facts if topic in f.topics]
+        rank = {fact_id: i for i, fact_id in enumerate(order)}
+        found = sorted((f for f in event.facts if topic in f.topics), key=lambda f: rank.get(f.id, len(rank)))
         if found:
             return self.facts(event, found, lang, intent, confidence, now)
         body = self._msg("no_topic", lang, event=event.name(lang), topic=self._msg(f"topic_{topic}", lang))
@@ -114,7 +118,17 @@ class Composer:
             if value is not None:
                 lines.append(f"{self._msg(key, lang)}: {value.text.pick(lang)[0]}")
         sources = (SourceRef(event.source, ""),) if event.source else ()
-        return Answer(lang, "summary", tuple(lines), confidence, event.name(lang), intent, event.id, sources=sources, context=self._ctx(event, intent, now))
+        return Answer(
+            lang,
+            "summary",
+            tuple(lines),
+            confidence,
+            event.name(lang),
+            intent,
+            event.id,
+            sources=sources,
+            context=self._ctx(event, intent, now),
+        )
 
     def next(self, event: Event, intent: str, lang: str, confidence: float, now: dt.datetime) -> Answer:
         """What the sources say about the event coming back, and what they do not.
@@ -133,7 +147,9 @@ class Composer:
         fact = event.fact(rec.fact) if rec.fact else None
         if rec.rule == "annual_fixed_date" and rec.month_day:
             upcoming = next_fixed_date(rec.month_day, now.date())
-            day = self.kb.messages.get("date_day", lang, day=upcoming.day, month=self._month(upcoming.month, lang), year="", year_be="").strip(" ,")
+            day = self.kb.messages.get(
+                "date_day", lang, day=upcoming.day, month=self._month(upcoming.month, lang), year="", year_be=""
+            ).strip(" ,")
             body = self._msg("next_fixed", lang, event=name, day=day, date=self._date(upcoming, lang))
         elif rec.rule == "annual" and rec.since:
             body = self._msg("next_annual_since", lang, event=name, since=rec.since, year=event.year)
@@ -180,7 +196,14 @@ class Composer:
 
     def list_events(self, lang: str, confidence: float, now: dt.datetime) -> Answer:
         """The events the bot knows about."""
-        return Answer(lang, "list", (self._msg("events_header", lang), *self.event_lines(lang)), confidence, intent="list_events", context=self._ctx(None, "list_events", now))
+        return Answer(
+            lang,
+            "list",
+            (self._msg("events_header", lang), *self.event_lines(lang)),
+            confidence,
+            intent="list_events",
+            context=self._ctx(None, "list_events", now),
+        )
 
     def upcoming(self, lang: str, confidence: float, now: dt.datetime) -> Answer:
         """Events with a date after today, then what the sources say about editions to come.
@@ -195,7 +218,10 @@ class Composer:
         """
         today = now.date()
         future = [e for e in self.kb.events if e.dates and e.dates.start and e.dates.start > today]
-        lines = [self._msg("upcoming_header", lang), *(f"• {e.name(lang)} — {format_event_dates(e, lang, self.kb.messages)}" for e in future)]
+        lines = [
+            self._msg("upcoming_header", lang),
+            *(f"• {e.name(lang)} — {format_event_dates(e, lang, self.kb.messages)}" for e in future),
+        ]
         if not future:
             lines = [self._msg("upcoming_none", lang, today=self._date(today, lang))]
         sources: list[SourceRef] = []
@@ -204,7 +230,15 @@ class Composer:
                 nxt = self.next(event, "event_next", lang, confidence, now)
                 lines.append(f"• {nxt.body[0]}")
                 sources.extend(nxt.sources)
-        return Answer(lang, "upcoming", tuple(lines), confidence, intent="upcoming_events", sources=tuple(sources), context=self._ctx(None, "upcoming_events", now))
+        return Answer(
+            lang,
+            "upcoming",
+            tuple(lines),
+            confidence,
+            intent="upcoming_events",
+            sources=tuple(sources),
+            context=self._ctx(None, "upcoming_events", now),
+        )
 
     def chitchat(self, intent: Intent, lang: str, confidence: float, seed: str, now: dt.datetime) -> Answer:
         """A curated reply for greetings, thanks, help and the like.

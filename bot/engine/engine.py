@@ -27,7 +27,7 @@ EVENT_INTENT_KINDS = ("event_topic", "event_summary")
 #: Fact score = this share of cosine + the rest of query coverage (long facts keep low cosines).
 FACT_COSINE = 0.2
 FACT_MIN = 0.3
-CLOSE_FACT = 0.05
+CLOSE_FACT = 0.08
 MAX_CLOSE_FACTS = 3
 #: A fact wins over a topic or summary answer when its score reaches this share of the intent's.
 FACT_VS_INTENT = 0.8
@@ -37,6 +37,9 @@ FACT_LIFT = 0.35
 INTENT_LIFT = 0.3
 NAME_ONLY = 0.8
 CONTEXT_WEIGHT = 0.9
+MENTION_WEIGHT = 0.8
+#: A topic question is answered by its single best fact when that fact leads the others by this much.
+TOPIC_FOCUS = 0.15
 #: Each word the curated texts have never seen (not even within two typos) scales confidence by this.
 UNKNOWN_WORD_FACTOR = 0.6
 
@@ -111,7 +114,8 @@ class Engine:
             intent = index.example_intents[doc]
             per_intent[intent] = max(per_intent[intent], sim)
         allowed = [d for e in events for d in index.event_docs.get(e, ())] if events else None
-        fact_query = residual if events and residual.folded_words else query
+        # With an event named, facts are matched on the rest of the question; nothing left means "tell me about it".
+        fact_query = residual if events else query
         per_fact: dict[str, float] = defaultdict(float)
         content, total = index.content_vector(features(fact_query))
         for doc, (cos, cov) in index.fact_space.scores(content, allowed, total).items():
@@ -156,7 +160,7 @@ class Engine:
         if len(close) >= 2:
             events = [e for e in (index.event(h.event_id) for h in close) if e is not None]
             wanted = intent_id if intent and intent.kind in EVENT_INTENT_KINDS else "event_summary"
-            return composer.which_event(lang, wanted, intent_sim * scores.trust, events)
+            return done(composer.which_event(lang, wanted, max(EVENT_MIN, intent_sim) * scores.trust, events))
         if named:
             event = index.event(named[0].event_id)
             assert event is not None
@@ -173,12 +177,15 @@ class Engine:
         if ctx_event is not None and intent and intent.kind in EVENT_INTENT_KINDS:
             ctx_scores = self.scores(query, Normalized.of(match.residual), (ctx_event.id,))
             return done(self._about_event(ctx_event, lang, now, ctx_scores, CONTEXT_WEIGHT))
-        hinted = [e for e in (index.event(h.event_id) for h in match.hits if h.named) if e is not None]
+        # Only common words of names ("iot", "itu", "summit"): narrow down, then ask or answer for the one event.
+        hinted = [e for e in (index.event(i) for i in match.mentioned) if e is not None]
+        hinted = [e for e in hinted if not scores.years or e.year in scores.years] or hinted
         if intent and intent.kind in EVENT_INTENT_KINDS and confidence >= threshold and not (scores.years - {e.year for e in hinted}):
-            if len(hinted) >= 2:
-                return composer.which_event(lang, intent.id, confidence, hinted)
-            if not hinted and scores.unknown == 0:
-                return composer.which_event(lang, intent.id, confidence, list(index.kb.events))
+            if len(hinted) == 1 and scores.unknown == 0:
+                one = self.scores(query, Normalized.of(match.residual), (hinted[0].id,))
+                return done(self._about_event(hinted[0], lang, now, one, MENTION_WEIGHT))
+            if hinted or scores.unknown == 0:
+                return done(composer.which_event(lang, intent.id, confidence, hinted or list(index.kb.events)))
         return composer.fallback(lang, confidence, now, intent=intent_id or None)
 
     def _about_event(self, event: Event, lang: str, now: dt.datetime, scores: Scores, weight: float) -> Answer:
@@ -202,7 +209,7 @@ class Engine:
             key=lambda fs: -fs[1],
         )
         fact, fact_score = ranked[0] if ranked else (None, 0.0)
-        if unsupported >= max(topic_sim, summary_sim, fact_score):
+        if unsupported > max(topic_sim, summary_sim, fact_score):
             # Asked something about the event that the curated "can't answer" examples describe (tickets, hotels...).
             return composer.fallback(lang, unsupported * trust, now, event=event, intent="out_of_scope")
         if fact is not None and fact_score >= FACT_VS_INTENT * max(topic_sim, summary_sim) and fact_score >= FACT_MIN:
@@ -210,7 +217,11 @@ class Engine:
             chosen = [f for f, s in ranked[:MAX_CLOSE_FACTS] if s >= fact_score - CLOSE_FACT]
             return composer.facts(event, chosen, lang, "event_fact", min(1.0, FACT_LIFT + fact_score) * trust, now)
         if topic is not None and topic.topic and topic_sim >= summary_sim and topic_sim >= best_other:
-            return composer.topic(event, topic.topic, topic.id, lang, min(1.0, INTENT_LIFT + topic_sim) * trust, now)
+            confidence = min(1.0, INTENT_LIFT + topic_sim) * trust
+            on_topic = [(f, s) for f, s in ranked if topic.topic in f.topics]
+            if on_topic and on_topic[0][1] >= FACT_MIN and on_topic[0][1] - (on_topic[1][1] if len(on_topic) > 1 else 0.0) >= TOPIC_FOCUS:
+                return composer.facts(event, [on_topic[0][0]], lang, topic.id, confidence, now)
+            return composer.topic(event, topic.topic, topic.id, lang, confidence, now, order=[f.id for f, _ in ranked])
         if summary_sim >= best_other and summary_sim >= SUMMARY_MIN:
             return composer.summary(event, lang, min(1.0, INTENT_LIFT + summary_sim) * trust, now)
         if scores.residual_words <= 1 and scores.unknown == 0:

@@ -16,7 +16,9 @@ from bot.engine.text import Normalized, is_thai
 PHRASE_WEIGHT = 1.0
 WORD_WEIGHT = 0.5
 YEAR_WEIGHT = 0.4
-_FUNCTION_WORDS = frozenset("the and of for in des les del de la le et du au aux va cua ve cho".split())
+_FUNCTION_WORDS = frozenset(
+    ["the", "and", "of", "for", "in", "des", "les", "del", "de", "la", "le", "et", "du", "au", "aux", "va", "cua", "ve", "cho"]
+)
 MIN_FUZZY_LEN = 5
 
 
@@ -35,6 +37,7 @@ class EventMatch:
 
     hits: tuple[EventHit, ...]
     residual: str  # the query without the words that named an event, for intent matching
+    mentioned: tuple[str, ...] = ()  # events one of whose name words the query uses, even a common one ("iot")
 
 
 def _fuzzy_limit(word: str) -> int:
@@ -48,6 +51,7 @@ class EventMatcher:
     phrases: Mapping[str, tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]]  # first word → (words, events)
     thai_phrases: tuple[tuple[str, tuple[str, ...]], ...]
     name_words: Mapping[str, Mapping[str, float]]  # word → event → weight
+    all_name_words: Mapping[str, tuple[str, ...]]  # every word of every name → events (for "which one?")
     years: Mapping[str, tuple[str, ...]]
     vocabulary: tuple[str, ...]
 
@@ -66,6 +70,7 @@ class EventMatcher:
         by_phrase: dict[tuple[str, ...], set[str]] = defaultdict(set)
         by_thai: dict[str, set[str]] = defaultdict(set)
         word_events: dict[str, set[str]] = defaultdict(set)
+        any_word: dict[str, set[str]] = defaultdict(set)
         years: dict[str, set[str]] = defaultdict(set)
         for event in events:
             years[str(event.year)].add(event.id)
@@ -81,6 +86,8 @@ class EventMatcher:
                     if variant:
                         by_phrase[variant].add(event.id)
                 for word in without_year:
+                    if len(word) >= 3 and not word.isdigit() and word not in _FUNCTION_WORDS:
+                        any_word[word].add(event.id)
                     if len(word) >= 3 and not word.isdigit() and word not in _FUNCTION_WORDS and word not in question_words:
                         word_events[word].add(event.id)
         phrases: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]] = defaultdict(list)
@@ -92,6 +99,7 @@ class EventMatcher:
             {k: tuple(sorted(v, key=lambda p: -len(p[0]))) for k, v in phrases.items()},
             tuple((k, tuple(sorted(v))) for k, v in sorted(by_thai.items(), key=lambda kv: -len(kv[0]))),
             name_words,
+            {w: tuple(sorted(ids)) for w, ids in any_word.items()},
             {y: tuple(sorted(ids)) for y, ids in years.items()},
             tuple(vocab),
         )
@@ -134,10 +142,10 @@ class EventMatcher:
             i += step
         rest = [w for i, w in enumerate(text.exact_words) if i not in used]
         squeezed = "".join(w for w in rest if is_thai(w))
-        for phrase, ids in self.thai_phrases:
-            if phrase in squeezed:
-                squeezed = squeezed.replace(phrase, " ")
-                rest = [w.replace(phrase, " ") for w in rest]
+        for thai, ids in self.thai_phrases:
+            if thai in squeezed:
+                squeezed = squeezed.replace(thai, " ")
+                rest = [w.replace(thai, " ") for w in rest]
                 for event_id in ids:
                     scores[event_id] += PHRASE_WEIGHT / len(ids)
                     named.add(event_id)
@@ -145,5 +153,8 @@ class EventMatcher:
             for event_id in self.years.get(word, ()):
                 if event_id in scores:
                     scores[event_id] += YEAR_WEIGHT / len(self.years[word])
+                    # The year of a named event is part of its name, not of the question.
+                    rest = [w for w in rest if w != word]
         hits = sorted((EventHit(e, s, e in named) for e, s in scores.items()), key=lambda h: (-h.score, h.event_id))
-        return EventMatch(tuple(hits), " ".join(rest))
+        mentioned = sorted({e for w in words for e in self.all_name_words.get(w, ())})
+        return EventMatch(tuple(hits), " ".join(rest), tuple(mentioned))

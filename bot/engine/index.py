@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
@@ -48,7 +47,7 @@ class Index:
         Returns:
             The index; building it again for an edited knowledge base and swapping is how edits go live.
         """
-        example_docs: list[Counter[str]] = []
+        example_docs: list[Mapping[str, float]] = []
         example_intents: list[str] = []
         question_words: set[str] = set()
         for intent in kb.intents:
@@ -58,7 +57,8 @@ class Index:
                     question_words.update(norm.folded_words)
                     example_docs.append(features(norm))
                     example_intents.append(intent.id)
-        fact_docs: list[Counter[str]] = []
+        events = EventMatcher.build(kb.events, frozenset(question_words))
+        fact_docs: list[Mapping[str, float]] = []
         fact_refs: list[tuple[str, str]] = []
         event_docs: dict[str, list[int]] = {}
         for event in kb.events:
@@ -66,7 +66,9 @@ class Index:
                 extra = " ".join(fact.keywords)
                 for _, text in fact.text.texts():
                     event_docs.setdefault(event.id, []).append(len(fact_docs))
-                    fact_docs.append(features(Normalized.of(f"{text} {extra}")))
+                    # Facts are searched within their event, so the event's own name says nothing about
+                    # which fact is meant: index the text without it, as queries are matched without it.
+                    fact_docs.append(features(Normalized.of(events.match(Normalized.of(f"{text} {extra}")).residual)))
                     fact_refs.append((event.id, fact.id))
         vocab: set[str] = set()
         thai_grams: set[str] = set()
@@ -78,7 +80,7 @@ class Index:
                     vocab.add(word)
         return cls(
             kb=kb,
-            events=EventMatcher.build(kb.events, frozenset(question_words)),
+            events=events,
             language=LanguageModel.train(_all_texts(kb)),
             intent_space=VectorSpace.build(example_docs),
             example_intents=tuple(example_intents),
@@ -92,7 +94,7 @@ class Index:
             thai_grams=frozenset(thai_grams),
         )
 
-    def content_vector(self, raw: Counter[str]) -> tuple[dict[str, float], float]:
+    def content_vector(self, raw: Mapping[str, float]) -> tuple[dict[str, float], float]:
         """A query vector for fact matching in which question words count for little.
 
         Features frequent in the intents' examples ("when", "khi nào", "combien") say what kind of
@@ -137,9 +139,7 @@ class Index:
                 known += sum(1 for g in grams if g in self.thai_grams)
                 continue
             total += 1
-            if word.isdigit() or word in self.vocabulary:
-                known += 1
-            elif len(word) >= MIN_FUZZY_LEN and self._near_known(word):
+            if word.isdigit() or word in self.vocabulary or (len(word) >= MIN_FUZZY_LEN and self._near_known(word)):
                 known += 1
             elif len(word) >= 3:
                 unknown += 1

@@ -170,7 +170,7 @@ class Messages:
     table: Mapping[str, LocalText]
     months: Mapping[str, tuple[str, ...]]
 
-    def get(self, key: str, lang: str, **values: object) -> str:
+    def get(self, key: str, lang: str, /, **values: object) -> str:
         """A sentence in a language, with placeholders filled.
 
         Args:

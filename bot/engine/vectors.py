@@ -25,7 +25,7 @@ POSTINGS_BUDGET = 60_000
 Vector = Mapping[str, float]
 
 
-def features(text: Normalized, stop: frozenset[str] = frozenset()) -> Counter[str]:
+def features(text: Normalized, stop: frozenset[str] = frozenset()) -> dict[str, float]:
     """Raw weighted feature counts of a text.
 
     Args:
@@ -35,7 +35,7 @@ def features(text: Normalized, stop: frozenset[str] = frozenset()) -> Counter[st
     Returns:
         feature → weight before idf.
     """
-    out: Counter[str] = Counter()
+    out: dict[str, float] = defaultdict(float)
     for exact, folded in zip(text.exact_words, text.folded_words, strict=False):
         if folded in stop:
             continue
@@ -66,7 +66,7 @@ class VectorSpace:
     size: int
 
     @classmethod
-    def build(cls, docs: Sequence[Counter[str]]) -> VectorSpace:
+    def build(cls, docs: Sequence[Mapping[str, float]]) -> VectorSpace:
         """Index documents given as raw feature counts.
 
         Args:
@@ -86,7 +86,7 @@ class VectorSpace:
                 lists[feature].append((i, weight))
         return cls(idf, {f: tuple(p) for f, p in lists.items()}, n)
 
-    def vector(self, raw: Counter[str]) -> dict[str, float]:
+    def vector(self, raw: Mapping[str, float]) -> dict[str, float]:
         """Weight a query's raw features by idf (unknown features are dropped) and normalize.
 
         Args:
@@ -141,7 +141,7 @@ class VectorSpace:
                     cov[doc] += share
         return {doc: (c, cov[doc]) for doc, c in cos.items()}
 
-    def coverage(self, raw: Counter[str]) -> float:
+    def coverage(self, raw: Mapping[str, float]) -> float:
         """Share of the query's weight on features this space has seen at all.
 
         Args:
