@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
@@ -102,25 +101,25 @@ class Engine:
         Args:
             query: the normalized query.
             residual: the query without the words that named an event.
-            events: restrict fact matching to these events (empty: all facts).
+            events: the events whose facts are matched (none named: no fact matching).
 
         Returns:
             The signals.
         """
         index = self._index
-        per_intent: dict[str, float] = defaultdict(float)
-        sims = index.intent_space.similarities(index.intent_space.vector(features(residual)))
-        for doc, sim in sims.items():
-            intent = index.example_intents[doc]
-            per_intent[intent] = max(per_intent[intent], sim)
-        allowed = [d for e in events for d in index.event_docs.get(e, ())] if events else None
+        cosines, _ = index.intent_space.scores(index.intent_space.vector(features(residual)))
+        per_intent = {intent: max(cosines[first:end], default=0.0) for intent, first, end in index.intent_ranges}
+        per_fact: dict[str, float] = {}
         # With an event named, facts are matched on the rest of the question; nothing left means "tell me about it".
-        fact_query = residual if events else query
-        per_fact: dict[str, float] = defaultdict(float)
-        content, total = index.content_vector(features(fact_query))
-        for doc, (cos, cov) in index.fact_space.scores(content, allowed, total).items():
-            fact = index.fact_docs[doc][1]
-            per_fact[fact] = max(per_fact[fact], FACT_COSINE * cos + (1 - FACT_COSINE) * cov)
+        for event in events:
+            space, ids = index.fact_spaces.get(event), index.fact_docs.get(event, ())
+            if space is None or not residual.folded_words:
+                continue
+            content, total = index.content_vector(features(residual), space)
+            for doc, (cos, cov) in enumerate(zip(*space.scores(content, total), strict=True)):
+                if cov:
+                    score = FACT_COSINE * cos + (1 - FACT_COSINE) * cov
+                    per_fact[ids[doc]] = max(per_fact.get(ids[doc], 0.0), score)
         facts = tuple(sorted(per_fact.items(), key=lambda kv: (-kv[1], kv[0]))[:8])
         coverage, unknown = index.coverage(query)
         return Scores(per_intent, facts, coverage, unknown, len(residual.folded_words), _years(query))

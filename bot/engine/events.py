@@ -111,11 +111,12 @@ class EventMatcher:
         best = extractOne(word, self.vocabulary, scorer=Levenshtein.distance, score_cutoff=_fuzzy_limit(word))
         return best[0] if best is not None and abs(len(best[0]) - len(word)) <= 2 else word
 
-    def match(self, text: Normalized) -> EventMatch:
+    def match(self, text: Normalized, *, fuzzy: bool = True) -> EventMatch:
         """Score every event the query points at.
 
         Args:
             text: the normalized query.
+            fuzzy: tolerate typos in names (off for curated texts, which are spelled right).
 
         Returns:
             Hits sorted by score, and the query with the naming words taken out.
@@ -123,7 +124,7 @@ class EventMatcher:
         scores: dict[str, float] = defaultdict(float)
         named: set[str] = set()
         used: set[int] = set()
-        words = [self._canonical(w) for w in text.folded_words]
+        words = [self._canonical(w) for w in text.folded_words] if fuzzy else list(text.folded_words)
         i = 0
         while i < len(words):
             step = 1

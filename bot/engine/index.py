@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
@@ -12,7 +13,7 @@ from bot.engine.events import EventMatcher
 from bot.engine.language import LanguageModel
 from bot.engine.model import Event, Fact, Intent, KnowledgeBase
 from bot.engine.text import Normalized, char_ngrams, is_thai
-from bot.engine.vectors import VectorSpace, features
+from bot.engine.vectors import VectorSpace, features, idf_from_counts
 
 MIN_FUZZY_LEN = 5
 #: In fact matching, the weight left to a feature that is as common as it gets among questions.
@@ -27,10 +28,9 @@ class Index:
     events: EventMatcher
     language: LanguageModel
     intent_space: VectorSpace
-    example_intents: tuple[str, ...]  # document number → intent id
-    fact_space: VectorSpace
-    fact_docs: tuple[tuple[str, str], ...]  # document number → (event id, fact id)
-    event_docs: Mapping[str, tuple[int, ...]]  # event id → its fact document numbers
+    intent_ranges: tuple[tuple[str, int, int], ...]  # (intent id, first, end) document numbers of its examples
+    fact_spaces: Mapping[str, VectorSpace]  # event id → the space of its facts' texts (one document per language)
+    fact_docs: Mapping[str, tuple[str, ...]]  # event id → document number → fact id
     intents: Mapping[str, Intent]
     facts: Mapping[str, Fact]
     vocabulary: frozenset[str]
@@ -48,28 +48,40 @@ class Index:
             The index; building it again for an edited knowledge base and swapping is how edits go live.
         """
         example_docs: list[Mapping[str, float]] = []
-        example_intents: list[str] = []
+        ranges: list[tuple[str, int, int]] = []
         question_words: set[str] = set()
         for intent in kb.intents:
+            first = len(example_docs)
             for examples in intent.examples.values():
                 for example in examples:
                     norm = Normalized.of(example)
                     question_words.update(norm.folded_words)
                     example_docs.append(features(norm))
-                    example_intents.append(intent.id)
+            ranges.append((intent.id, first, len(example_docs)))
         events = EventMatcher.build(kb.events, frozenset(question_words))
-        fact_docs: list[Mapping[str, float]] = []
-        fact_refs: list[tuple[str, str]] = []
-        event_docs: dict[str, list[int]] = {}
-        for event in kb.events:
+        def fact_features(event: Event) -> Iterator[tuple[str, Mapping[str, float]]]:
             for fact in event.facts:
                 extra = " ".join(fact.keywords)
                 for _, text in fact.text.texts():
-                    event_docs.setdefault(event.id, []).append(len(fact_docs))
                     # Facts are searched within their event, so the event's own name says nothing about
                     # which fact is meant: index the text without it, as queries are matched without it.
-                    fact_docs.append(features(Normalized.of(events.match(Normalized.of(f"{text} {extra}")).residual)))
-                    fact_refs.append((event.id, fact.id))
+                    yield fact.id, features(Normalized.of(events.match(Normalized.of(f"{text} {extra}"), fuzzy=False).residual))
+
+        # One idf over all facts (rarity across the whole base), postings per event (search cost per event).
+        # Two passes, so only one event's documents are held at a time however large the base grows.
+        df: Counter[str] = Counter()
+        total = 0
+        for event in kb.events:
+            for _, doc in fact_features(event):
+                df.update(doc.keys())
+                total += 1
+        idf = idf_from_counts(df, total)
+        fact_spaces: dict[str, VectorSpace] = {}
+        fact_docs: dict[str, tuple[str, ...]] = {}
+        for event in kb.events:
+            pairs = list(fact_features(event))
+            fact_spaces[event.id] = VectorSpace.build([doc for _, doc in pairs], idf)
+            fact_docs[event.id] = tuple(fact_id for fact_id, _ in pairs)
         vocab: set[str] = set()
         thai_grams: set[str] = set()
         for _, text in _all_texts(kb):
@@ -83,10 +95,9 @@ class Index:
             events=events,
             language=LanguageModel.train(_all_texts(kb)),
             intent_space=VectorSpace.build(example_docs),
-            example_intents=tuple(example_intents),
-            fact_space=VectorSpace.build(fact_docs),
-            fact_docs=tuple(fact_refs),
-            event_docs={k: tuple(v) for k, v in event_docs.items()},
+            intent_ranges=tuple(ranges),
+            fact_spaces=fact_spaces,
+            fact_docs=fact_docs,
             intents={i.id: i for i in kb.intents},
             facts={f.id: f for e in kb.events for f in e.facts},
             vocabulary=frozenset(vocab),
@@ -94,7 +105,7 @@ class Index:
             thai_grams=frozenset(thai_grams),
         )
 
-    def content_vector(self, raw: Mapping[str, float]) -> tuple[dict[str, float], float]:
+    def content_vector(self, raw: Mapping[str, float], space: VectorSpace) -> tuple[dict[str, float], float]:
         """A query vector for fact matching in which question words count for little.
 
         Features frequent in the intents' examples ("when", "khi nào", "combien") say what kind of
@@ -104,13 +115,14 @@ class Index:
 
         Args:
             raw: the query's raw features.
+            space: the fact space the vector is for.
 
         Returns:
-            The weighted vector over the fact space, and the total weight before scaling (coverage is a
+            The weighted vector over that space, and the total weight before scaling (coverage is a
             share of it).
         """
         top = max(self.intent_space.idf.values(), default=1.0)
-        vector = self.fact_space.vector(raw)
+        vector = space.vector(raw)
         scale = {f: CONTENT_FLOOR + (1 - CONTENT_FLOOR) * min(1.0, self.intent_space.idf.get(f, top) / top) for f in vector}
         return {f: w * scale[f] for f, w in vector.items()}, sum(vector.values())
 

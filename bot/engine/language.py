@@ -62,6 +62,14 @@ class LanguageModel:
             {k: v[1] for k, v in gl.items()},
         )
 
+    def gram_informative(self, word: str) -> bool:
+        """Whether a word unseen as a whole still looks like one language (its trigrams are not shared by all)."""
+        if word in self.word_logp["en"] and word in self.word_logp["vi"] and word in self.word_logp["fr"]:
+            return False
+        if any(word in self.word_logp[lang] for lang in _LATIN_LANGS):
+            return True
+        return not word.isdigit() and not is_thai(word) and len(word) > 3
+
     def scores(self, folded_words: Iterable[str]) -> dict[str, float]:
         """Log-likelihood of the words under each Latin language.
 
@@ -107,6 +115,9 @@ def detect_language(text: Normalized, model: LanguageModel, hint: str | None = N
         return "vi"
     if chars & _FR_ONLY:
         return "fr"
+    informative = [w for w in text.folded_words if 0 < sum(w in model.word_logp[lang] for lang in _LATIN_LANGS) < len(_LATIN_LANGS)]
+    if not informative and not any(model.gram_informative(w) for w in text.folded_words):
+        return fallback
     scores = model.scores(text.folded_words)
     ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)
     best, second = ranked[0], ranked[1]

@@ -20,6 +20,7 @@ _WORD = re.compile(r"[\u0e00-\u0e7f]+|[^\W_\u0e00-\u0e7f]+", re.UNICODE)
 _THAI_CHAR = re.compile(r"[\u0e00-\u0e7f]")
 _BE_YEAR = re.compile(r"(?<!\d)(25[0-9]{2})(?!\d)")
 _THAI_RUN = re.compile(r"[\u0e00-\u0e7f]+")
+_LATIN_ACCENTS = re.compile(r"[\u0300-\u036f]+")
 
 #: Buddhist-era years in this range are read as CE (2564 → 2021); outside it a 25xx number is left alone.
 BE_MIN, BE_MAX = 2543, 2643
@@ -54,9 +55,10 @@ def fold(text: str) -> str:
     Returns:
         The text with accents removed from Latin letters ("hội nghị" → "hoi nghi").
     """
+    if text.isascii():
+        return text
     decomposed = unicodedata.normalize("NFD", text.translate(_LATIN_EXTRA))
-    stripped = "".join(ch for ch in decomposed if not 0x300 <= ord(ch) <= 0x36F)
-    return unicodedata.normalize("NFC", stripped)
+    return unicodedata.normalize("NFC", _LATIN_ACCENTS.sub("", decomposed))
 
 
 def words(text: str) -> list[str]:

@@ -8,8 +8,9 @@ unsegmented Thai run is compared by its n-grams. Folded words make accents optio
 from __future__ import annotations
 
 import math
+from array import array
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.engine.text import Normalized, char_ngrams, is_thai
@@ -20,7 +21,7 @@ GRAM_WEIGHT = 0.3
 THAI_GRAM_WEIGHT = 0.6
 #: Postings visited per query at most; rare (high-idf) features are visited first, so the cap only
 #: drops the commonest n-grams, which carry almost no weight anyway.
-POSTINGS_BUDGET = 60_000
+POSTINGS_BUDGET = 12_000
 
 Vector = Mapping[str, float]
 
@@ -57,34 +58,65 @@ def _normalized(vec: Mapping[str, float]) -> dict[str, float]:
     return {k: v / norm for k, v in vec.items()} if norm else {}
 
 
+def inverse_document_frequency(docs: Sequence[Mapping[str, float]]) -> dict[str, float]:
+    """Smoothed idf of every feature of a collection.
+
+    Args:
+        docs: the documents' features.
+
+    Returns:
+        feature → idf.
+    """
+    df: Counter[str] = Counter()
+    for doc in docs:
+        df.update(doc.keys())
+    return idf_from_counts(df, len(docs))
+
+
+def idf_from_counts(df: Mapping[str, int], n: int) -> dict[str, float]:
+    """Smoothed idf from document frequencies.
+
+    Args:
+        df: feature → number of documents that have it.
+        n: number of documents.
+
+    Returns:
+        feature → idf.
+    """
+    return {f: math.log((n + 1) / (c + 0.5)) for f, c in df.items()}
+
+
 @dataclass(frozen=True)
 class VectorSpace:
-    """An immutable collection of documents with their idf and inverted index."""
+    """An immutable collection of documents with their idf and a compact inverted index."""
 
     idf: Mapping[str, float]
-    postings: Mapping[str, tuple[tuple[int, float], ...]]
+    postings: Mapping[str, tuple[array[int], array[float]]]  # feature → (document numbers, weights)
     size: int
 
     @classmethod
-    def build(cls, docs: Sequence[Mapping[str, float]]) -> VectorSpace:
-        """Index documents given as raw feature counts.
+    def build(cls, docs: Sequence[Mapping[str, float]], idf: Mapping[str, float] | None = None) -> VectorSpace:
+        """Index documents given as raw feature weights.
 
         Args:
-            docs: one feature counter per document; the position is the document number.
+            docs: one feature mapping per document; the position is the document number.
+            idf: weights computed over a larger collection that these documents are part of
+                (default: computed from these documents).
 
         Returns:
             The space.
         """
-        df: Counter[str] = Counter()
-        for doc in docs:
-            df.update(doc.keys())
+        idf = idf if idf is not None else inverse_document_frequency(docs)
         n = len(docs)
-        idf = {f: math.log((n + 1) / (c + 0.5)) for f, c in df.items()}
-        lists: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        numbers: dict[str, array[int]] = {}
+        weights: dict[str, array[float]] = {}
         for i, doc in enumerate(docs):
             for feature, weight in _normalized({f: w * idf[f] for f, w in doc.items()}).items():
-                lists[feature].append((i, weight))
-        return cls(idf, {f: tuple(p) for f, p in lists.items()}, n)
+                if feature not in numbers:
+                    numbers[feature], weights[feature] = array("i"), array("f")
+                numbers[feature].append(i)
+                weights[feature].append(weight)
+        return cls(idf, {f: (numbers[f], weights[f]) for f in numbers}, n)
 
     def vector(self, raw: Mapping[str, float]) -> dict[str, float]:
         """Weight a query's raw features by idf (unknown features are dropped) and normalize.
@@ -97,20 +129,8 @@ class VectorSpace:
         """
         return _normalized({f: w * self.idf[f] for f, w in raw.items() if f in self.idf})
 
-    def similarities(self, query: Vector, allowed: Iterable[int] | None = None) -> dict[int, float]:
-        """Cosine similarity of the query with every document sharing a feature.
-
-        Args:
-            query: a vector from :meth:`vector`.
-            allowed: restrict to these document numbers (None: all).
-
-        Returns:
-            document number → similarity in [0, 1].
-        """
-        return {doc: cos for doc, (cos, _) in self.scores(query, allowed).items()}
-
-    def scores(self, query: Vector, allowed: Iterable[int] | None = None, total: float | None = None) -> dict[int, tuple[float, float]]:
-        """Cosine similarity and query coverage of every document sharing a feature with the query.
+    def scores(self, query: Vector, total: float | None = None, budget: int = POSTINGS_BUDGET) -> tuple[list[float], list[float]]:
+        """Cosine similarity and query coverage of every document.
 
         Coverage is the share of the query's weight found in the document, whatever the document's
         length: a long fact that contains every word of a short question covers it fully, while its
@@ -118,37 +138,27 @@ class VectorSpace:
 
         Args:
             query: a vector from :meth:`vector`.
-            allowed: restrict to these document numbers (None: all).
             total: the query weight coverage is a share of (default: the query's own total).
+            budget: postings to visit at most; the rarest features are visited first, so only the
+                commonest (lowest-idf) ones are skipped when a query hits it. It bounds latency as
+                the knowledge base grows.
 
         Returns:
-            document number → (cosine, coverage), both in [0, 1].
+            (cosines, coverages), each a list indexed by document number, values in [0, 1].
         """
-        keep = None if allowed is None else set(allowed)
-        cos: dict[int, float] = defaultdict(float)
-        cov: dict[int, float] = defaultdict(float)
+        cos = [0.0] * self.size
+        cov = [0.0] * self.size
         total = total or sum(query.values()) or 1.0
-        budget = POSTINGS_BUDGET
         for feature, qw in sorted(query.items(), key=lambda kv: -self.idf.get(kv[0], 0.0)):
-            plist = self.postings.get(feature, ())
-            budget -= len(plist)
+            found = self.postings.get(feature)
+            if found is None:
+                continue
+            numbers, weights = found
+            budget -= len(numbers)
             if budget < 0:
                 break
             share = qw / total
-            for doc, dw in plist:
-                if keep is None or doc in keep:
-                    cos[doc] += qw * dw
-                    cov[doc] += share
-        return {doc: (c, cov[doc]) for doc, c in cos.items()}
-
-    def coverage(self, raw: Mapping[str, float]) -> float:
-        """Share of the query's weight on features this space has seen at all.
-
-        Args:
-            raw: the query's raw features.
-
-        Returns:
-            A number in [0, 1]; 1 when every feature is known.
-        """
-        total = sum(raw.values())
-        return sum(w for f, w in raw.items() if f in self.idf) / total if total else 0.0
+            for doc, dw in zip(numbers, weights, strict=True):
+                cos[doc] += qw * dw
+                cov[doc] += share
+        return cos, cov

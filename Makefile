@@ -1,0 +1,31 @@
+# Two commands for a fresh clone (see README):  make run   |   make test
+# Both create the virtualenv in .venv at the repo root first, and refresh it when pyproject.toml changes.
+
+PYTHON ?= python3
+VENV := .venv
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint bench clean
+
+$(STAMP): pyproject.toml
+	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(VENV)/bin/python -m pip install --quiet -e ".[dev]"
+	@touch $(STAMP)
+
+## Set up, then run the bot: Telegram when TELEGRAM_BOT_TOKEN is set, otherwise the terminal chat.
+run: $(STAMP)
+	$(VENV)/bin/summitbot run
+
+## Set up, then run every check: curated data, lint, types, tests (eval floors, fuzzing, end to end).
+test: $(STAMP)
+	$(VENV)/bin/summitbot validate
+	$(VENV)/bin/ruff check bot tests bench
+	$(VENV)/bin/mypy
+	$(VENV)/bin/python -m pytest -q
+
+bench: $(STAMP)
+	$(VENV)/bin/python bench/bench_engine.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,0 +1,70 @@
+"""The store's schema, as an ordered list of migrations; a new feature appends one, never edits one.
+
+Each migration runs once, inside the transaction that records it in ``schema_migrations``. To add
+tables (a knowledge overlay, an audit log, an outbox...), append ``Migration(N + 1, "name", (...))``
+to :data:`MIGRATIONS`; databases created by older versions pick it up at the next :meth:`Store.open`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+#: Chat statuses as the store records them (Telegram's member/administrator/creator are all "member").
+CHAT_STATUSES: tuple[str, ...] = ("member", "left", "kicked")
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One step of the schema: its version (1, 2, 3...), a name, and the statements it runs."""
+
+    version: int
+    name: str
+    statements: tuple[str, ...]
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(
+        1,
+        "users_and_chats",
+        (
+            """
+            CREATE TABLE user_settings (
+                user_id    INTEGER PRIMARY KEY,
+                lang       TEXT NULL,              -- NULL: automatic (follow the language of each message)
+                updated_at TEXT NOT NULL
+            )
+            """,
+            f"""
+            CREATE TABLE chats (
+                chat_id     INTEGER PRIMARY KEY,
+                type        TEXT NOT NULL,
+                title       TEXT NULL,
+                status      TEXT NOT NULL CHECK (status IN ({", ".join(repr(s) for s in CHAT_STATUSES)})),
+                migrated_to INTEGER NULL REFERENCES chats (chat_id) ON DELETE SET NULL,
+                updated_at  TEXT NOT NULL
+            )
+            """,
+            "CREATE INDEX chats_by_status ON chats (status)",
+        ),
+    ),
+)
+
+
+def check_migrations(migrations: Sequence[Migration]) -> None:
+    """Make sure the list is numbered 1, 2, 3... without gaps, so the order is unambiguous.
+
+    Args:
+        migrations: the list to check.
+
+    Raises:
+        ValueError: when a version is missing, repeated or out of order, or a migration is empty.
+    """
+    for position, migration in enumerate(migrations, start=1):
+        if migration.version != position:
+            raise ValueError(f"migration {migration.name!r} has version {migration.version}, expected {position}")
+        if not migration.statements:
+            raise ValueError(f"migration {migration.version} ({migration.name}) has no statements")
+
+
+check_migrations(MIGRATIONS)

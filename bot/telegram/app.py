@@ -1,0 +1,200 @@
+"""The Telegram application: one factory (:func:`build_application`) for ``summitbot run``, tests and benchmarks."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any, TypeAlias
+from zoneinfo import ZoneInfo
+
+from telegram import Update
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    ContextTypes,
+    ExtBot,
+    InlineQueryHandler,
+    JobQueue,
+    MessageHandler,
+    filters,
+)
+
+from bot.curated import load
+from bot.engine import Engine
+from bot.settings import Settings
+from bot.store import Store
+from bot.telegram.addressing import ADDRESSED_TO_ME, COMMAND_FOR_ME
+from bot.telegram.callbacks import on_button, on_inline
+from bot.telegram.errors import configure_logging, on_error
+from bot.telegram.handlers import (
+    on_ask,
+    on_events,
+    on_group_text,
+    on_help,
+    on_lang,
+    on_no_text,
+    on_private_text,
+    on_reload,
+    on_start,
+    on_unknown_command,
+)
+from bot.telegram.membership import on_migrate, on_my_chat_member
+from bot.telegram.menus import set_menus
+from bot.telegram.services import SERVICES_KEY, Services, time_zone
+
+log = logging.getLogger(__name__)
+BotApp: TypeAlias = Application[
+    ExtBot[None], ContextTypes.DEFAULT_TYPE, dict[Any, Any], dict[Any, Any], dict[Any, Any], JobQueue[ContextTypes.DEFAULT_TYPE]
+]
+#: The update types the bot asks Telegram for (my_chat_member is needed to track the chats it is in).
+ALLOWED_UPDATES: list[str] = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY, Update.MY_CHAT_MEMBER]
+
+
+def register_handlers(app: BotApp) -> None:
+    """Add every handler to group 0, where the first one whose filters match an update handles it.
+
+    Args:
+        app: the application.
+    """
+    new = filters.UpdateType.MESSAGE  # commands and media: new messages only (an edited /start is not re-run)
+    texts = filters.UpdateType.MESSAGE | filters.UpdateType.EDITED_MESSAGE  # questions: also when edited
+    private, groups = filters.ChatType.PRIVATE, filters.ChatType.GROUPS
+    app.add_handlers(
+        [
+            # 1. Bookkeeping first: the bot joined/left/was kicked; a group became a supergroup (service messages).
+            ChatMemberHandler(on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER),
+            MessageHandler(new & filters.StatusUpdate.MIGRATE, on_migrate),
+            # 2. Button presses (every callback, so forged data is answered too) and inline queries.
+            CallbackQueryHandler(on_button),
+            InlineQueryHandler(on_inline),
+            # 3. Known commands. CommandHandler takes /cmd and /cmd@this_bot, and leaves /cmd@other_bot alone.
+            CommandHandler("start", on_start, filters=new),
+            CommandHandler("help", on_help, filters=new),
+            CommandHandler("events", on_events, filters=new),
+            CommandHandler("lang", on_lang, filters=new),
+            CommandHandler("ask", on_ask, filters=new),
+            CommandHandler("reload", on_reload, filters=new),
+            # 4. Any other command: answered in private chats, and in groups only as /cmd@this_bot.
+            MessageHandler(new & filters.COMMAND & (private | COMMAND_FOR_ME), on_unknown_command),
+            # 5. Questions: every text in a private chat; in groups only when addressed (@mention or reply to the bot).
+            MessageHandler(texts & filters.TEXT & ~filters.COMMAND & private, on_private_text),
+            MessageHandler(texts & filters.TEXT & ~filters.COMMAND & groups & ADDRESSED_TO_ME, on_group_text),
+            # 6. Last: anything else in a private chat (photo, sticker, voice...) gets "text only". Groups: ignored.
+            MessageHandler(new & private & ~filters.TEXT & ~filters.StatusUpdate.ALL, on_no_text),
+        ]
+    )
+    app.add_error_handler(on_error)
+
+
+async def start_services(app: BotApp, settings: Settings, engine: Engine | None, zone: ZoneInfo) -> None:
+    """``post_init``: build the services (engine, store, the bot's identity from getMe), then publish the menus.
+
+    Args:
+        app: the initialized application.
+        settings: the settings.
+        engine: an engine to use, or None to load intents/ and knowledge/.
+        zone: the time zone.
+    """
+    bot = app.bot
+    if engine is None:
+        kb = await asyncio.to_thread(load, settings.intents_dir, settings.knowledge_dir)
+        engine = await asyncio.to_thread(Engine, kb, bot.first_name)
+    store = await Store.open(settings.db_path)
+    try:
+        app.bot_data[SERVICES_KEY] = Services(settings, engine, store, bot.id, bot.username, bot.first_name, zone)
+        menus = await set_menus(bot, settings.admins)
+    except BaseException:
+        app.bot_data.pop(SERVICES_KEY, None)
+        await store.close()
+        raise
+    log.info("@%s ready: %d events, %d menus, database %s", bot.username, len(engine.kb.events), menus, settings.db_path)
+
+
+async def stop_services(app: BotApp) -> None:
+    """``post_shutdown``: close what :func:`start_services` opened."""
+    svc = app.bot_data.pop(SERVICES_KEY, None)
+    if isinstance(svc, Services):
+        await svc.close()
+
+
+def build_application(settings: Settings, engine: Engine | None = None) -> BotApp:
+    """The bot's Application, talking to ``settings.api_url`` (``<root>/bot`` and ``<root>/file/bot``).
+
+    Updates are processed one at a time (PTB's default), so a conversation's follow-up is never answered before
+    the question it follows.
+
+    Args:
+        settings: the settings (the token is required).
+        engine: an already built engine (tests share one); None loads intents/ and knowledge/ in ``post_init``.
+
+    Returns:
+        The application, handlers registered; run it with :func:`run_polling` or :func:`running`.
+
+    Raises:
+        SettingsError: when the token is missing or the time zone unknown.
+    """
+    token, zone = settings.require_token(), time_zone(settings)
+
+    async def post_init(app: BotApp) -> None:
+        await start_services(app, settings, engine, zone)
+
+    app = (
+        ApplicationBuilder().token(token).base_url(settings.base_url).base_file_url(settings.base_file_url)
+        .post_init(post_init).post_shutdown(stop_services).build()
+    )  # fmt: skip
+    register_handlers(app)
+    return app
+
+
+@asynccontextmanager
+async def running(app: BotApp, *, poll_interval: float = 0.0, poll_timeout: int = 10) -> AsyncIterator[BotApp]:
+    """Run the application with long polling inside an already running event loop.
+
+    The same lifecycle as ``Application.run_polling`` (initialize, post_init, polling, start ... stop, post_stop,
+    shutdown, post_shutdown), for embedding, tests and benchmarks.
+
+    Args:
+        app: an application from :func:`build_application`.
+        poll_interval: seconds between getUpdates calls.
+        poll_timeout: the long-polling timeout in seconds (getUpdates ``timeout``).
+
+    Yields:
+        The running application.
+    """
+    await app.initialize()
+    try:
+        if app.post_init:
+            await app.post_init(app)
+        assert app.updater is not None
+        await app.updater.start_polling(poll_interval=poll_interval, timeout=poll_timeout, allowed_updates=ALLOWED_UPDATES)
+        await app.start()
+        try:
+            yield app
+        finally:
+            if app.updater.running:
+                await app.updater.stop()
+            if app.running:
+                await app.stop()
+            if app.post_stop:
+                await app.post_stop(app)
+    finally:
+        await app.shutdown()
+        if app.post_shutdown:
+            await app.post_shutdown(app)
+
+
+def run_polling(settings: Settings) -> None:
+    """``summitbot run``: log setup, then long polling until interrupted (Ctrl-C, SIGTERM).
+
+    Args:
+        settings: the settings (the token is required).
+    """
+    configure_logging(settings)
+    app = build_application(settings)
+    log.info("starting long polling against %s", settings.api_url)
+    app.run_polling(allowed_updates=ALLOWED_UPDATES)

@@ -1,0 +1,102 @@
+"""The global error handler, and logging that can never print the bot token."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import sys
+
+from telegram import Update
+from telegram.error import Forbidden, NetworkError, TelegramError
+from telegram.ext import ContextTypes
+
+from bot.engine.model import DEFAULT_LANG
+from bot.settings import Settings
+from bot.telegram.formatting import escape
+from bot.telegram.sending import in_private, send_parts
+from bot.telegram.services import Services, reply_lang, services
+
+log = logging.getLogger(__name__)
+FALLBACK_ERROR = "Sorry, something went wrong. Please try again."
+REDACTED = "<redacted-token>"
+
+
+class RedactToken(logging.Filter):
+    """Replaces the bot token in log records (messages, arguments and tracebacks) before any handler writes them."""
+
+    def __init__(self, token: str) -> None:
+        super().__init__()
+        self._token = token
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if self._token in message:
+            record.msg, record.args = message.replace(self._token, REDACTED), None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text and self._token in record.exc_text:
+            record.exc_text = record.exc_text.replace(self._token, REDACTED)
+        return True
+
+
+def configure_logging(settings: Settings) -> None:
+    """Log to stderr at the configured level, with the token redacted and httpx's per-request URLs (which contain
+    the token) kept out.
+
+    Args:
+        settings: the level and the token to redact.
+    """
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    if settings.token:
+        handler.addFilter(RedactToken(settings.token))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(settings.log_level)
+    for noisy in ("httpx", "httpcore"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def describe(update: object) -> str:
+    """The ids that locate an update in the logs (never its text)."""
+    if not isinstance(update, Update):
+        return f"non-update {type(update).__name__}"
+    chat = update.effective_chat.id if update.effective_chat else None
+    user = update.effective_user.id if update.effective_user else None
+    return f"update {update.update_id} (chat {chat}, user {user})"
+
+
+async def _tell_user(svc: Services | None, update: Update) -> None:
+    """Say "something went wrong" where the user is waiting for an answer; never raises."""
+    user = update.effective_user
+    lang = reply_lang(None, user.language_code) if user else DEFAULT_LANG
+    with contextlib.suppress(Exception):  # the store may be what failed
+        if svc is not None and user is not None:
+            lang = (await svc.lang_of(user.id, user.language_code))[1]
+    text = svc.messages.get("error", lang) if svc else FALLBACK_ERROR
+    with contextlib.suppress(TelegramError):
+        if update.callback_query is not None:
+            await update.callback_query.answer(text[:200])
+            return
+        message = update.message or update.edited_message
+        if message is not None and svc is not None and (in_private(message) or message.text):
+            quote = not in_private(message)
+            await send_parts(svc, message.get_bot(), message.chat_id, [escape(text)], reply_to=message.message_id if quote else None)
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log an exception with the update's ids and tell the user something went wrong; the bot keeps running."""
+    error = context.error
+    where = describe(update)
+    if isinstance(error, Forbidden):
+        log.info("%s: cannot write there any more: %s", where, error)
+        return
+    if isinstance(error, NetworkError) and not isinstance(update, Update):
+        log.warning("network problem talking to Telegram: %s", error)
+        return
+    log.error("error while handling %s", where, exc_info=error)
+    if isinstance(update, Update):
+        svc: Services | None = None
+        with contextlib.suppress(RuntimeError):
+            svc = services(context)
+        await _tell_user(svc, update)

@@ -1,0 +1,198 @@
+"""Message and command handlers: pull out the text and the user, ask the engine or the store, reply."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from telegram import Message, Update, User
+from telegram.ext import ContextTypes
+
+from bot.curated import CurationError, load
+from bot.engine.render import shorten
+from bot.engine.replies import chitchat, event_list, retell
+from bot.telegram.addressing import command_args, without_mention
+from bot.telegram.formatting import Block, answer_blocks, text_blocks
+from bot.telegram.keyboards import events_keyboard, lang_keyboard
+from bot.telegram.menus import GROUP_COMMANDS, PRIVATE_COMMANDS, commands
+from bot.telegram.sending import in_private, reply_answer, reply_blocks
+from bot.telegram.services import Services, services
+
+log = logging.getLogger(__name__)
+#: /reload lists at most this many problems, each cut to PROBLEM_CHARS.
+MAX_PROBLEMS, PROBLEM_CHARS = 20, 300
+
+
+def _sender(update: Update) -> tuple[Message, User] | None:
+    """The message and its human sender, or None for updates the bot does not answer."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None or user.is_bot:
+        return None
+    if message.via_bot is not None and message.via_bot.id == message.get_bot().id:
+        return None  # a result of our own inline mode, posted by the user: not a question
+    return message, user
+
+
+async def answer_question(svc: Services, message: Message, user: User, text: str, *, quote: bool) -> None:
+    """Answer a question in the user's language, within the (chat, user) conversation.
+
+    Args:
+        svc: the services.
+        message: the message to reply to.
+        user: who asked.
+        text: the question.
+        quote: thread the reply to the message.
+    """
+    now, key = svc.now(), (message.chat_id, user.id)
+    chosen = await svc.store.get_user_lang(user.id)
+    answer = svc.engine.answer(text, now=now, lang_hint=chosen or user.language_code, context=svc.contexts.get(key, now))
+    if chosen and answer.lang != chosen:
+        answer = retell(svc.engine, answer, chosen, now, question=text, bot_name=svc.bot_name)
+    if answer.context is not None:
+        svc.contexts.put(key, answer.context, now)
+    await reply_answer(svc, message, answer, quote=quote)
+
+
+async def on_private_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Answer a question typed in a private chat; an edited question is answered again, as a reply to it."""
+    found = _sender(update)
+    if found and found[0].text is not None:
+        await answer_question(services(context), found[0], found[1], found[0].text, quote=update.edited_message is not None)
+
+
+async def on_group_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Answer a group message addressed to the bot (mention or reply), threaded to it, without the @mention."""
+    found = _sender(update)
+    if found and found[0].text is not None:
+        svc = services(context)
+        await answer_question(svc, found[0], found[1], without_mention(found[0].text, svc.bot_username), quote=True)
+
+
+async def on_ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Answer /ask <question> (or /ask in reply to someone's question); without a question, show the usage."""
+    found = _sender(update)
+    if not found:
+        return
+    message, user = found
+    svc = services(context)
+    question = command_args(message)
+    replied = message.reply_to_message
+    if not question and replied is not None and replied.text and not (replied.from_user and replied.from_user.is_bot):
+        question = replied.text
+    if question:
+        await answer_question(svc, message, user, question, quote=not in_private(message))
+        return
+    _, lang = await svc.lang_of(user.id, user.language_code)
+    await reply_blocks(svc, message, [Block(svc.messages.get("ask_usage", lang))], quote=not in_private(message))
+
+
+async def on_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Welcome with one button per event; ``/start <event_id>`` (a t.me deep link) opens that event's card."""
+    found = _sender(update)
+    if not found:
+        return
+    message, user = found
+    svc = services(context)
+    _, lang = await svc.lang_of(user.id, user.language_code)
+    now = svc.now()
+    if in_private(message):
+        await svc.store.record_chat(message.chat_id, message.chat.type, None, "member")
+    card = svc.engine.event_card(context.args[0], lang, now) if context.args else None
+    if card is not None and card.event:
+        if card.context is not None:
+            svc.contexts.put((message.chat_id, user.id), card.context, now)
+        await reply_answer(svc, message, card, quote=not in_private(message))
+        return
+    welcome = svc.messages.get("welcome", lang, bot=svc.bot_name)
+    await reply_blocks(svc, message, [Block(welcome)], quote=not in_private(message), markup=events_keyboard(svc.engine.kb.events, lang))
+
+
+async def on_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Explain what to ask, then list the commands of this kind of chat."""
+    found = _sender(update)
+    if not found:
+        return
+    message, user = found
+    svc = services(context)
+    _, lang = await svc.lang_of(user.id, user.language_code)
+    helped = chitchat(svc.engine, "help", lang, svc.now(), svc.bot_name)
+    blocks = answer_blocks(helped, svc.messages) if helped else []
+    names = PRIVATE_COMMANDS if in_private(message) else GROUP_COMMANDS
+    blocks += [Block(""), *(Block(f"/{c.command} — {c.description}") for c in commands(names, lang))]
+    await reply_blocks(svc, message, blocks, quote=not in_private(message))
+
+
+async def on_events(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """List the events, with a button opening each one's card."""
+    found = _sender(update)
+    if not found:
+        return
+    message, user = found
+    svc = services(context)
+    _, lang = await svc.lang_of(user.id, user.language_code)
+    listing = event_list(svc.engine, lang, svc.now())
+    keyboard = events_keyboard(svc.engine.kb.events, lang)
+    await reply_blocks(svc, message, answer_blocks(listing, svc.messages), quote=not in_private(message), markup=keyboard)
+
+
+async def on_lang(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Offer the reply languages (and automatic) as buttons, the current choice ticked."""
+    found = _sender(update)
+    if not found:
+        return
+    message, user = found
+    svc = services(context)
+    chosen, lang = await svc.lang_of(user.id, user.language_code)
+    prompt = svc.messages.get("lang_prompt", lang)
+    await reply_blocks(svc, message, [Block(prompt)], quote=not in_private(message), markup=lang_keyboard(chosen, lang, svc.messages))
+
+
+async def on_reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Re-read intents/ and knowledge/ (admins only); a broken set is reported and the running one kept."""
+    found = _sender(update)
+    if not found:
+        return
+    message, user = found
+    svc = services(context)
+    quote = not in_private(message)
+    if user.id not in svc.settings.admins:
+        _, lang = await svc.lang_of(user.id, user.language_code)
+        await reply_blocks(svc, message, [Block(svc.messages.get("not_admin", lang))], quote=quote)
+        return
+    async with svc.reload_lock:
+        try:
+            kb = await asyncio.to_thread(load, svc.settings.intents_dir, svc.settings.knowledge_dir)
+        except CurationError as exc:
+            log.warning("reload by %s refused: %d problem(s)", user.id, len(exc.problems))
+            lines = [shorten(f"• {p}", PROBLEM_CHARS) for p in exc.problems[:MAX_PROBLEMS]]
+            more = [f"… and {len(exc.problems) - MAX_PROBLEMS} more"] if len(exc.problems) > MAX_PROBLEMS else []
+            head = Block(f"Reload failed: {len(exc.problems)} problem(s). Still answering from the previous data.", "b")
+            await reply_blocks(svc, message, [head, *text_blocks([*lines, *more])], quote=quote)
+            return
+        await asyncio.to_thread(svc.engine.swap, kb)
+    facts = sum(len(e.facts) for e in kb.events)
+    log.info("reload by %s: %d events, %d facts, %d intents", user.id, len(kb.events), facts, len(kb.intents))
+    done = f"Reloaded: {len(kb.events)} events, {facts} facts, {len(kb.intents)} intents."
+    await reply_blocks(svc, message, [Block(done)], quote=quote)
+
+
+async def on_unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Say the command is unknown (private chats, or /command@this_bot in groups)."""
+    found = _sender(update)
+    if not found:
+        return
+    message, user = found
+    svc = services(context)
+    _, lang = await svc.lang_of(user.id, user.language_code)
+    await reply_blocks(svc, message, [Block(svc.messages.get("unknown_command", lang))], quote=not in_private(message))
+
+
+async def on_no_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Ask for text when a private chat gets a photo, sticker, voice note..."""
+    found = _sender(update)
+    if not found:
+        return
+    message, user = found
+    svc = services(context)
+    _, lang = await svc.lang_of(user.id, user.language_code)
+    await reply_blocks(svc, message, [Block(svc.messages.get("no_text", lang))], quote=False)

@@ -1,0 +1,95 @@
+"""Sending HTML replies: threaded where it helps, split parts in order, following a group's migration."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions, Message, ReplyParameters
+from telegram.constants import ChatType, ParseMode
+from telegram.error import ChatMigrated
+
+from bot.engine import Answer
+from bot.telegram.formatting import Block, render, render_answer
+from bot.telegram.keyboards import answer_keyboard
+from bot.telegram.services import Services
+
+log = logging.getLogger(__name__)
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+
+async def follow_migration(svc: Services, old_chat: int, new_chat: int, title: str | None = None) -> None:
+    """Move what the bot knows about a group to the supergroup it became (store and conversations)."""
+    await svc.store.migrate_chat(old_chat, new_chat, title=title)
+    svc.contexts.move_chat(old_chat, new_chat)
+    log.info("chat %s migrated to %s", old_chat, new_chat)
+
+
+async def send_parts(
+    svc: Services,
+    bot: Bot,
+    chat_id: int,
+    parts: Sequence[str],
+    *,
+    reply_to: int | None = None,
+    thread_id: int | None = None,
+    markup: InlineKeyboardMarkup | None = None,
+) -> None:
+    """Send HTML messages in order; the first replies to ``reply_to``, the last carries the buttons.
+
+    Args:
+        svc: the services (to record a migration).
+        bot: the bot.
+        chat_id: the chat.
+        parts: the HTML messages, each within Telegram's limit.
+        reply_to: the message to thread the reply to, if any.
+        thread_id: the forum topic, if any.
+        markup: inline buttons for the last part.
+    """
+    for index, part in enumerate(parts):
+        buttons = markup if index == len(parts) - 1 else None
+        quote = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to is not None and index == 0 else None
+        try:
+            await bot.send_message(
+                chat_id, part, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW, reply_markup=buttons,
+                reply_parameters=quote, message_thread_id=thread_id,
+            )  # fmt: skip
+        except ChatMigrated as exc:
+            # The group became a supergroup before its migration message reached us: follow it and resend.
+            await follow_migration(svc, chat_id, exc.new_chat_id)
+            chat_id, reply_to, thread_id = exc.new_chat_id, None, None
+            await bot.send_message(chat_id, part, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW, reply_markup=buttons)
+
+
+def in_private(message: Message) -> bool:
+    """Whether the message is in a private chat with the bot."""
+    return message.chat.type == ChatType.PRIVATE
+
+
+async def reply_parts(
+    svc: Services, message: Message, parts: Sequence[str], *, quote: bool, markup: InlineKeyboardMarkup | None = None
+) -> None:
+    """Reply to a message with HTML parts, in its chat and forum topic.
+
+    Args:
+        svc: the services.
+        message: the message replied to.
+        parts: the HTML messages.
+        quote: thread the reply to the message (groups; edited questions).
+        markup: buttons for the last part.
+    """
+    thread = message.message_thread_id if message.is_topic_message else None
+    reply_to = message.message_id if quote else None
+    await send_parts(svc, message.get_bot(), message.chat_id, parts, reply_to=reply_to, thread_id=thread, markup=markup)
+
+
+async def reply_blocks(
+    svc: Services, message: Message, blocks: Sequence[Block], *, quote: bool, markup: InlineKeyboardMarkup | None = None
+) -> None:
+    """Reply with the bot's own lines (escaped and split by :func:`render`)."""
+    await reply_parts(svc, message, render(blocks), quote=quote, markup=markup)
+
+
+async def reply_answer(svc: Services, message: Message, answer: Answer, *, quote: bool) -> None:
+    """Reply with an engine answer, with its buttons (card follow-ups or "did you mean" choices)."""
+    await reply_parts(svc, message, render_answer(answer, svc.messages), quote=quote, markup=answer_keyboard(answer, svc.messages))

@@ -1,0 +1,145 @@
+"""What handlers need (engine, store, settings, conversation contexts, the bot's identity), built once per run."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from telegram.ext import ContextTypes
+
+from bot.engine import LANGS, Context, Engine
+from bot.engine.model import DEFAULT_LANG, Messages
+from bot.settings import Settings, SettingsError
+from bot.store import Store
+
+#: Key of the :class:`Services` object in ``application.bot_data``.
+SERVICES_KEY = "summitbot.services"
+#: Conversations remembered at most; the least recently active are forgotten first.
+MAX_CONTEXTS = 10_000
+
+ConversationKey = tuple[int, int]  # (chat id, user id)
+
+
+class ConversationContexts:
+    """What each (chat, user) conversation was last about: bounded, least recently used first out, expiring."""
+
+    def __init__(self, max_size: int = MAX_CONTEXTS) -> None:
+        if max_size < 1:
+            raise ValueError("max_size must be at least 1")
+        self._max = max_size
+        self._items: OrderedDict[ConversationKey, Context] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def get(self, key: ConversationKey, now: dt.datetime) -> Context | None:
+        """The context of a conversation if it is still fresh (an expired one is dropped)."""
+        ctx = self._items.get(key)
+        if ctx is not None and not ctx.fresh(now):
+            del self._items[key]
+            return None
+        return ctx
+
+    def put(self, key: ConversationKey, ctx: Context, now: dt.datetime) -> None:
+        """Remember a conversation's context, then prune."""
+        self._items[key] = ctx
+        self._items.move_to_end(key)
+        self.prune(now)
+
+    def prune(self, now: dt.datetime) -> None:
+        """Drop the oldest entries beyond the size limit, and expired ones from the old end."""
+        while len(self._items) > self._max:
+            self._items.popitem(last=False)
+        while self._items:
+            oldest = next(iter(self._items.values()))
+            if oldest.fresh(now):
+                break
+            self._items.popitem(last=False)
+
+    def move_chat(self, old_chat: int, new_chat: int) -> None:
+        """Carry the conversations of a group over to the supergroup it became."""
+        for chat, user in [k for k in self._items if k[0] == old_chat]:
+            self._items[(new_chat, user)] = self._items.pop((chat, user))
+
+
+def time_zone(settings: Settings) -> ZoneInfo:
+    """The configured time zone.
+
+    Args:
+        settings: the settings.
+
+    Returns:
+        The zone.
+
+    Raises:
+        SettingsError: when SUMMITBOT_TIMEZONE is not a known IANA zone name.
+    """
+    try:
+        return ZoneInfo(settings.timezone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise SettingsError(f"SUMMITBOT_TIMEZONE must be an IANA time zone such as Asia/Bangkok, got {settings.timezone!r}") from exc
+
+
+def base_lang(code: str | None) -> str | None:
+    """One of the bot's languages from a Telegram ``language_code`` ("fr-CA" → "fr"), or None."""
+    lang = (code or "").split("-")[0].lower()
+    return lang if lang in LANGS else None
+
+
+def reply_lang(chosen: str | None, language_code: str | None) -> str:
+    """The language for a reply that has no text to go by (commands, buttons): the /lang choice, else Telegram's."""
+    return chosen or base_lang(language_code) or DEFAULT_LANG
+
+
+@dataclass
+class Services:
+    """Everything handlers use; owned by the Application (``bot_data``), closed at shutdown."""
+
+    settings: Settings
+    engine: Engine
+    store: Store
+    bot_id: int
+    bot_username: str
+    bot_name: str
+    zone: ZoneInfo
+    contexts: ConversationContexts = field(default_factory=ConversationContexts)
+    reload_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    @property
+    def messages(self) -> Messages:
+        """The bot's own sentences, from the knowledge base in use."""
+        return self.engine.kb.messages
+
+    def now(self) -> dt.datetime:
+        """The current time in the configured zone."""
+        return dt.datetime.now(self.zone)
+
+    async def lang_of(self, user_id: int | None, language_code: str | None) -> tuple[str | None, str]:
+        """A user's stored /lang choice (None: automatic) and the language for replies without text."""
+        chosen = await self.store.get_user_lang(user_id) if user_id is not None else None
+        return chosen, reply_lang(chosen, language_code)
+
+    async def close(self) -> None:
+        """Release what the services hold (the database connection)."""
+        await self.store.close()
+
+
+def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
+    """The services of the running application.
+
+    Args:
+        context: the handler's context.
+
+    Returns:
+        The services built in ``post_init``.
+
+    Raises:
+        RuntimeError: when ``post_init`` did not run (the application was started without it).
+    """
+    value = context.application.bot_data.get(SERVICES_KEY)
+    if not isinstance(value, Services):
+        raise RuntimeError("summitbot services are not set up: start the application with run_polling() or bot.telegram.app.running()")
+    return value

@@ -1,0 +1,47 @@
+"""Any input at all gets a reply: never an exception, never more than Telegram's 4096 characters."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.engine import MAX_MESSAGE, Engine
+from bot.engine.render import to_plain
+from tests.conftest import NOW
+
+SPECIAL = st.sampled_from(
+    [
+        "",
+        " ",
+        "\x00\x01\x1b[31m",
+        "\u202e\u200f مرحبا بالعالم",  # RTL override and Arabic
+        "👩‍👩‍👧‍👦🔥💯" * 50,
+        "ก" * 10_000,
+        "a" * 10_000,
+        "2564" * 300,
+        "\ud7ff\ufffd\U0010ffff",
+        "wuzhen " * 2000,
+        "<b>&amp;</b> ' \" \\",
+        "ั่๋" * 100,  # Thai combining marks without a base
+    ]
+)
+TEXT = st.one_of(st.text(max_size=400), st.text(alphabet=st.characters(codec="utf-8"), max_size=2000), SPECIAL)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(text=TEXT, hint=st.sampled_from([None, "en", "th", "vi", "fr", "xx", ""]))
+def test_any_text_gets_a_bounded_reply(engine: Engine, text: str, hint: str | None) -> None:
+    answer = engine.answer(text, now=NOW, lang_hint=hint)
+    reply = to_plain(answer, engine.kb.messages)
+    assert reply.strip()
+    assert len(reply) <= MAX_MESSAGE
+    assert answer.lang in ("en", "th", "vi", "fr")
+    assert 0.0 <= answer.confidence <= 1.0
+
+
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.text(alphabet="กขคงจฉชซอูเจิ้นอู๋ซีปักกิ่ง่้๊๋ัิีึืุู ", min_size=1, max_size=40))
+def test_thai_gibberish_is_not_a_confident_answer(engine: Engine, text: str) -> None:
+    # rapidfuzz's default_process would reduce these to near-identical strings and score them 100.
+    answer = engine.answer(text, now=NOW)
+    assert answer.fallback or answer.event is not None or answer.kind in ("chitchat", "did_you_mean", "list", "upcoming")

@@ -1,0 +1,105 @@
+"""The command line as a user runs it: ask (text and JSON, stdin), chat, validate, eval, run without a token."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from tests.conftest import REPO
+
+
+def run(args: list[str], monkeypatch: pytest.MonkeyPatch, stdin: str = "") -> tuple[int, str]:
+    monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+    out = io.StringIO()
+    code = main(args, out)
+    return code, out.getvalue()
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for name in ("TELEGRAM_BOT_TOKEN", "SUMMITBOT_INTENTS_DIR", "SUMMITBOT_KNOWLEDGE_DIR", "SUMMITBOT_DB"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)  # no stray .env; data folders resolve to the repo's
+    monkeypatch.setenv("SUMMITBOT_DB", str(tmp_path / "db.sqlite3"))
+
+
+def test_ask_json_has_the_documented_fields(monkeypatch: pytest.MonkeyPatch) -> None:
+    code, out = run(["ask", "--json", "how many IoT companies are in Wuxi?"], monkeypatch)
+    assert code == 0
+    row = json.loads(out)
+    assert {"reply", "fallback", "lang", "confidence", "intent", "event", "sources"} <= row.keys()
+    assert row["event"] == "world_iot_expo_2021" and row["lang"] == "en" and row["fallback"] is False
+    assert "3,000" in row["reply"]
+    assert any("3,000" in s["quote"] for s in row["sources"])
+
+
+def test_ask_reads_one_question_per_line_in_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    code, out = run(["ask", "--json"], monkeypatch, stdin="hoi nghi o tran to chuc khi nao\nquel temps fait-il à Paris\n\nงานอู๋ซีจัดที่ไหน\n")
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert code == 0 and len(rows) == 4
+    assert [r["lang"] for r in (rows[0], rows[1], rows[3])] == ["vi", "fr", "th"]
+    assert rows[1]["fallback"] and rows[2]["fallback"]
+    # Independently: the second line does not inherit the first one's event.
+    assert rows[0]["event"] == "wic_wuzhen_2023" and rows[1]["event"] is None
+
+
+def test_ask_lang_hint(monkeypatch: pytest.MonkeyPatch) -> None:
+    _, out = run(["ask", "--json", "--lang", "th", "WIOTC"], monkeypatch)
+    assert json.loads(out)["lang"] == "th"
+
+
+def test_chat_keeps_context(monkeypatch: pytest.MonkeyPatch) -> None:
+    code, out = run(["chat"], monkeypatch, stdin="When was the Wuzhen summit?\nand where?\n/quit\n")
+    assert code == 0
+    assert "8 November 2023" in out and "Zhejiang" in out
+
+
+def test_run_without_token_starts_terminal_chat(monkeypatch: pytest.MonkeyPatch) -> None:
+    code, out = run(["run"], monkeypatch, stdin="hello\n")
+    assert code == 0
+    assert "TELEGRAM_BOT_TOKEN is not set" in out and "bot>" in out
+
+
+def test_bad_token_is_a_clear_error_that_does_not_echo_it(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "not-a-token-SECRET")
+    code, _ = run(["run"], monkeypatch)
+    err = capsys.readouterr().err
+    assert code == 1 and "TELEGRAM_BOT_TOKEN" in err and "SECRET" not in err
+
+
+def test_validate_ok_and_broken(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    code, out = run(["validate"], monkeypatch)
+    assert code == 0 and out.strip().endswith("OK")
+    broken = tmp_path / "knowledge"
+    broken.mkdir()
+    (broken / "bad.yaml").write_text("version: 2\nid: bad\n", encoding="utf-8")
+    monkeypatch.setenv("SUMMITBOT_KNOWLEDGE_DIR", str(broken))
+    code, out = run(["validate"], monkeypatch)
+    assert code == 1
+    assert "error: bad.yaml: version: must be one of (1,), got 2" in out
+
+
+def test_eval_floors_hold(monkeypatch: pytest.MonkeyPatch) -> None:
+    code, out = run(["eval", str(REPO / "tests" / "data" / "eval.yaml"), "--min", "0.9"], monkeypatch)
+    assert code == 0, out
+    assert "PASS" in out and "threshold sweep" in out
+
+
+def test_eval_min_fails_when_unreachable(monkeypatch: pytest.MonkeyPatch) -> None:
+    code, out = run(["eval", str(REPO / "tests" / "data" / "eval.yaml"), "--min", "0.999"], monkeypatch)
+    assert code == 1 and "FAIL" in out
+
+
+def test_console_script_and_module_entry_point(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
+    for cmd in ([str(Path(sys.executable).parent / "summitbot")], [sys.executable, "-m", "bot"]):
+        done = subprocess.run([*cmd, "ask", "wuzhen"], capture_output=True, text=True, timeout=60, env=env, cwd=tmp_path, check=False)
+        assert done.returncode == 0, done.stderr
+        assert "World Internet Conference Wuzhen Summit 2023" in done.stdout
