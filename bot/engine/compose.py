@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from bot.engine.answer import Answer, Context, SourceRef, Suggestion
 from bot.engine.dates import format_event_dates, next_fixed_date
-from bot.engine.model import Event, Fact, Intent, KnowledgeBase
+from bot.engine.model import Event, Fact, Intent, KnowledgeBase, labelled
 
 MAX_TOPIC_FACTS = 8
 
@@ -113,10 +113,10 @@ class Composer:
         lines = [text]
         when = format_event_dates(event, lang, self.kb.messages)
         if when:
-            lines.append(f"{self._msg('date_label', lang)}: {when}")
+            lines.append(labelled(self._msg("date_label", lang), when, lang))
         for key, value in (("place_label", event.place), ("theme_label", event.theme)):
             if value is not None:
-                lines.append(f"{self._msg(key, lang)}: {value.text.pick(lang)[0]}")
+                lines.append(labelled(self._msg(key, lang), value.text.pick(lang)[0], lang))
         sources = (SourceRef(event.source, ""),) if event.source else ()
         return Answer(
             lang,

@@ -191,6 +191,20 @@ class Messages:
             return text
 
 
+def labelled(label: str, value: str, lang: str) -> str:
+    """"Label: value", with the colon French typography wants (a no-break space before it).
+
+    Args:
+        label: the localized label.
+        value: the value.
+        lang: the reader's language.
+
+    Returns:
+        The joined text.
+    """
+    return f"{label}\u00a0: {value}" if lang == "fr" else f"{label}: {value}"
+
+
 @dataclass(frozen=True)
 class KnowledgeBase:
     """Everything curated: events, intents and messages, as loaded and validated."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.engine.answer import MAX_MESSAGE, Answer
-from bot.engine.model import Messages
+from bot.engine.model import Messages, labelled
 
 QUOTE_CHARS = 160
 
@@ -39,7 +39,7 @@ def source_lines(answer: Answer, messages: Messages) -> list[str]:
             continue
         seen.add((ref.file, ref.quote))
         quote = f" — “{shorten(ref.quote, QUOTE_CHARS)}”" if ref.quote else ""
-        lines.append(f"{label}: {ref.file}{quote}")
+        lines.append(labelled(label, f"{ref.file}{quote}", answer.lang))
     return lines
 
 
