@@ -70,6 +70,8 @@ def quote_problems(events: Sequence[Event], sources_dir: Path) -> list[Problem]:
     problems = []
     for event in events:
         for fact in event.facts:
+            if fact.origin != "curated":
+                continue  # an admin's fact cites whatever the admin gave; there is no article to check against
             if fact.source not in texts:
                 path = sources_dir / fact.source
                 texts[fact.source] = path.read_text(encoding="utf-8") if path.is_file() and path.parent == sources_dir else None

@@ -23,6 +23,9 @@ from bot.engine.model import (
     Sourced,
 )
 
+#: Where a fact or event comes from: the curated YAML, or an admin's edit in Telegram.
+CURATED, ADMIN = "curated", "admin"
+ORIGINS = (CURATED, ADMIN)
 ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 SUPPORTED_VERSIONS = (1,)
 MAX_TEXT = 2000
@@ -31,9 +34,11 @@ MAX_TEXT = 2000
 class Reader:
     """Reads fields of one document, recording problems against its file name."""
 
-    def __init__(self, file: str, problems: list[Problem]) -> None:
+    def __init__(self, file: str, problems: list[Problem], *, partial: bool = False) -> None:
         self.file = file
         self.problems = problems
+        # Admin edits may come in one language only; curated files must have all four.
+        self.partial = partial
 
     def bad(self, entry: str, message: str) -> None:
         """Record a problem at an entry of this file."""
@@ -99,7 +104,7 @@ class Reader:
             if checked is not None:
                 out[lang] = checked
         missing = [lang for lang in LANGS if lang not in out]
-        if all_langs and missing and table:
+        if all_langs and not self.partial and missing and table:
             self.bad(entry, f"missing language(s): {', '.join(missing)}")
         return LocalText.of(out) if out else None
 
@@ -110,7 +115,7 @@ class Reader:
         for lang in LANGS:
             items = [self.text(v, f"{entry}.{lang}[{i}]") for i, v in enumerate(self.seq(table.get(lang), f"{entry}.{lang}"))]
             kept = tuple(t for t in items if t)
-            if len(kept) < minimum:
+            if len(kept) < minimum and not (self.partial and table):
                 self.bad(f"{entry}.{lang}", f"needs at least {minimum} entr{'y' if minimum == 1 else 'ies'}, has {len(kept)}")
             out[lang] = kept
         for lang in table:
@@ -141,6 +146,8 @@ def _date(reader: Reader, value: object, entry: str) -> dt.date | None:
 def parse_fact(reader: Reader, raw: object, entry: str, event_id: str) -> Fact | None:
     """One fact; None when it is unusable."""
     doc = reader.mapping(raw, entry)
+    if doc.get("origin") == ADMIN and not reader.partial:
+        reader = Reader(reader.file, reader.problems, partial=True)
     fact_id = reader.ident(doc.get("id"), f"{entry}.id")
     entry = f"fact {fact_id}" if fact_id else entry
     topics = tuple(str(t) for t in reader.seq(doc.get("topics"), f"{entry}.topics", required=True))
@@ -153,9 +160,12 @@ def parse_fact(reader: Reader, raw: object, entry: str, event_id: str) -> Fact |
     source = reader.text(doc.get("source"), f"{entry}.source")
     quote = reader.text(doc.get("quote"), f"{entry}.quote")
     keywords = tuple(k for k in (reader.text(v, f"{entry}.keywords") for v in reader.seq(doc.get("keywords"), f"{entry}.keywords")) if k)
+    origin = str(doc.get("origin", CURATED))
+    if origin not in ORIGINS:
+        reader.bad(f"{entry}.origin", f"{origin!r} must be one of {', '.join(ORIGINS)}")
     if fact_id is None or text is None or source is None or quote is None:
         return None
-    return Fact(fact_id, event_id, topics, text, source, quote, keywords)
+    return Fact(fact_id, event_id, topics, text, source, quote, keywords, origin)
 
 
 def _sourced(reader: Reader, raw: object, entry: str, *, role: bool = False) -> Sourced | None:
@@ -219,7 +229,7 @@ def parse_event(doc: Mapping[str, Any], file: str, problems: list[Problem]) -> E
     Returns:
         The Event, or None when it is too broken to use.
     """
-    reader = Reader(file, problems)
+    reader = Reader(file, problems, partial=doc.get("origin") == ADMIN)
     reader.version(doc)
     event_id = reader.ident(doc.get("id"), "id")
     kind = doc.get("kind")
@@ -265,6 +275,7 @@ def parse_event(doc: Mapping[str, Any], file: str, problems: list[Problem]) -> E
         theme=theme,
         organizers=organizers,
         people=people,
+        origin=ADMIN if reader.partial else CURATED,
     )
     fact_ids = {f.id for f in facts}
     refs = [("dates.fact", event.dates.fact if event.dates else None), ("recurrence.fact", event.recurrence.fact)]

@@ -82,6 +82,7 @@ class Fact:
     source: str
     quote: str
     keywords: tuple[str, ...] = ()
+    origin: str = "curated"  # or "admin": added in Telegram, may exist in one language only
 
 
 @dataclass(frozen=True)
@@ -132,6 +133,7 @@ class Event:
     theme: Sourced | None = None
     organizers: tuple[Sourced, ...] = ()
     people: tuple[Sourced, ...] = ()
+    origin: str = "curated"  # or "admin": added in Telegram
 
     def name(self, lang: str) -> str:
         """Display name in a language, falling back to English.
