@@ -7,6 +7,7 @@ import datetime as dt
 import logging
 import re
 import sqlite3
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -20,6 +21,8 @@ from bot.store.migrations import CHAT_STATUSES, MIGRATIONS, Migration, check_mig
 log = logging.getLogger(__name__)
 _LANG_RE = re.compile(r"^[a-z]{2,3}$")
 MEMORY = ":memory:"
+#: Users whose language choice is kept in memory (least recently used dropped first).
+LANG_CACHE_SIZE = 50_000
 
 
 class StoreError(RuntimeError):
@@ -46,13 +49,21 @@ class Store:
     """The bot's database; open with :meth:`open`, close with :meth:`close`.
 
     One connection, used by one coroutine at a time (an ``asyncio.Lock``), so explicit transactions on it never
-    interleave. Every write runs in its own transaction.
+    interleave. Every write runs in its own transaction. Users' language choices, read for every message, are
+    cached in memory (write-through): this assumes one bot process per database, as long polling requires.
     """
 
     def __init__(self, db: aiosqlite.Connection, clock: Callable[[], dt.datetime] = _utc_now) -> None:
         self._db = db
         self._clock = clock
         self._lock = asyncio.Lock()
+        self._langs: OrderedDict[int, str | None] = OrderedDict()
+
+    def _remember_lang(self, user_id: int, lang: str | None) -> None:
+        self._langs[user_id] = lang
+        self._langs.move_to_end(user_id)
+        while len(self._langs) > LANG_CACHE_SIZE:
+            self._langs.popitem(last=False)
 
     @classmethod
     async def open(
@@ -149,8 +160,13 @@ class Store:
         Returns:
             The language code, or None for automatic (also for users who never chose).
         """
+        if user_id in self._langs:
+            self._langs.move_to_end(user_id)
+            return self._langs[user_id]
         rows = await self._query("SELECT lang FROM user_settings WHERE user_id = ?", (user_id,))
-        return str(rows[0][0]) if rows and rows[0][0] is not None else None
+        lang = str(rows[0][0]) if rows and rows[0][0] is not None else None
+        self._remember_lang(user_id, lang)
+        return lang
 
     async def set_user_lang(self, user_id: int, lang: str | None) -> None:
         """Remember a user's reply language.
@@ -170,6 +186,7 @@ class Store:
                 "ON CONFLICT (user_id) DO UPDATE SET lang = excluded.lang, updated_at = excluded.updated_at",
                 (user_id, lang, self._now()),
             )
+        self._remember_lang(user_id, lang)
 
     async def record_chat(self, chat_id: int, type: str, title: str | None, status: str) -> None:
         """Remember a chat the bot joined, left or was removed from.

@@ -10,6 +10,7 @@ from typing import Any, TypeAlias
 from zoneinfo import ZoneInfo
 
 from telegram import Update
+from telegram.error import InvalidToken, TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -26,11 +27,11 @@ from telegram.ext import (
 
 from bot.curated import load
 from bot.engine import Engine
-from bot.settings import Settings
+from bot.settings import Settings, SettingsError
 from bot.store import Store
 from bot.telegram.addressing import ADDRESSED_TO_ME, COMMAND_FOR_ME
 from bot.telegram.callbacks import on_button, on_inline
-from bot.telegram.errors import configure_logging, on_error
+from bot.telegram.errors import configure_logging, on_error, redact
 from bot.telegram.handlers import (
     on_ask,
     on_events,
@@ -45,6 +46,7 @@ from bot.telegram.handlers import (
 )
 from bot.telegram.membership import on_migrate, on_my_chat_member
 from bot.telegram.menus import set_menus
+from bot.telegram.ordering import PerChatOrder
 from bot.telegram.services import SERVICES_KEY, Services, time_zone
 
 log = logging.getLogger(__name__)
@@ -125,8 +127,8 @@ async def stop_services(app: BotApp) -> None:
 def build_application(settings: Settings, engine: Engine | None = None) -> BotApp:
     """The bot's Application, talking to ``settings.api_url`` (``<root>/bot`` and ``<root>/file/bot``).
 
-    Updates are processed one at a time (PTB's default), so a conversation's follow-up is never answered before
-    the question it follows.
+    Updates of different chats are handled concurrently, those of one chat in arrival order (:class:`PerChatOrder`),
+    so a follow-up is never answered before the question it follows and one slow chat does not stall the others.
 
     Args:
         settings: the settings (the token is required).
@@ -145,7 +147,7 @@ def build_application(settings: Settings, engine: Engine | None = None) -> BotAp
 
     app = (
         ApplicationBuilder().token(token).base_url(settings.base_url).base_file_url(settings.base_file_url)
-        .post_init(post_init).post_shutdown(stop_services).build()
+        .concurrent_updates(PerChatOrder()).post_init(post_init).post_shutdown(stop_services).build()
     )  # fmt: skip
     register_handlers(app)
     return app
@@ -188,13 +190,26 @@ async def running(app: BotApp, *, poll_interval: float = 0.0, poll_timeout: int 
             await app.post_shutdown(app)
 
 
+class StartupError(SettingsError):
+    """The bot could not start with these settings: the Bot API rejected the token, or could not be reached."""
+
+
 def run_polling(settings: Settings) -> None:
     """``summitbot run``: log setup, then long polling until interrupted (Ctrl-C, SIGTERM).
 
     Args:
         settings: the settings (the token is required).
+
+    Raises:
+        StartupError: when getMe fails at start-up (a clear message, never the token; PTB's own error quotes it).
+        CurationError: when intents/ or knowledge/ have problems.
     """
     configure_logging(settings)
     app = build_application(settings)
     log.info("starting long polling against %s", settings.api_url)
-    app.run_polling(allowed_updates=ALLOWED_UPDATES)
+    try:
+        app.run_polling(allowed_updates=ALLOWED_UPDATES)
+    except InvalidToken:
+        raise StartupError(f"the Bot API at {settings.api_url} rejected TELEGRAM_BOT_TOKEN: check the token with @BotFather") from None
+    except TelegramError as exc:
+        raise StartupError(f"cannot start against the Bot API at {settings.api_url}: {redact(str(exc), settings.token)}") from None

@@ -21,6 +21,11 @@ FALLBACK_ERROR = "Sorry, something went wrong. Please try again."
 REDACTED = "<redacted-token>"
 
 
+def redact(text: str, token: str | None) -> str:
+    """The text with the bot token (if any) replaced."""
+    return text.replace(token, REDACTED) if token else text
+
+
 class RedactToken(logging.Filter):
     """Replaces the bot token in log records (messages, arguments and tracebacks) before any handler writes them."""
 
@@ -31,11 +36,11 @@ class RedactToken(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
         if self._token in message:
-            record.msg, record.args = message.replace(self._token, REDACTED), None
+            record.msg, record.args = redact(message, self._token), None
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text and self._token in record.exc_text:
-            record.exc_text = record.exc_text.replace(self._token, REDACTED)
+            record.exc_text = redact(record.exc_text, self._token)
         return True
 
 

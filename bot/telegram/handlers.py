@@ -24,9 +24,13 @@ MAX_PROBLEMS, PROBLEM_CHARS = 20, 300
 
 
 def _sender(update: Update) -> tuple[Message, User] | None:
-    """The message and its human sender, or None for updates the bot does not answer."""
+    """The message and its sender, or None for updates the bot does not answer.
+
+    Senders flagged as bots are kept: Telegram never shows bots each other's group messages, but anonymous group
+    admins write as GroupAnonymousBot.
+    """
     message, user = update.effective_message, update.effective_user
-    if message is None or user is None or user.is_bot:
+    if message is None or user is None:
         return None
     if message.via_bot is not None and message.via_bot.id == message.get_bot().id:
         return None  # a result of our own inline mode, posted by the user: not a question
@@ -56,16 +60,20 @@ async def answer_question(svc: Services, message: Message, user: User, text: str
 async def on_private_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Answer a question typed in a private chat; an edited question is answered again, as a reply to it."""
     found = _sender(update)
-    if found and found[0].text is not None:
-        await answer_question(services(context), found[0], found[1], found[0].text, quote=update.edited_message is not None)
+    if found is None or found[0].text is None:
+        return
+    message, user = found
+    await answer_question(services(context), message, user, message.text, quote=update.edited_message is not None)
 
 
 async def on_group_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Answer a group message addressed to the bot (mention or reply), threaded to it, without the @mention."""
     found = _sender(update)
-    if found and found[0].text is not None:
-        svc = services(context)
-        await answer_question(svc, found[0], found[1], without_mention(found[0].text, svc.bot_username), quote=True)
+    if found is None or found[0].text is None:
+        return
+    message, user = found
+    svc = services(context)
+    await answer_question(svc, message, user, without_mention(message.text, svc.bot_username), quote=True)
 
 
 async def on_ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -40,6 +40,11 @@ class UpdateFeed:
         self._next_id += 1
         return value
 
+    @property
+    def last_id(self) -> int:
+        """The highest update_id queued so far (0 before the first update)."""
+        return self._next_id - 1
+
     def push(self, upd: JsonDict) -> JsonDict:
         """Queue an update, assigning an update_id if it has none, and wake long polls."""
         if "update_id" not in upd:

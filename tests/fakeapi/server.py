@@ -64,6 +64,7 @@ class FakeBotApi(UpdateInjector, FaultInjector):
         self.calls: list[Call] = []
         self.uploads: list[UploadedFile] = []
         self.stats: Counter[str] = Counter()
+        self.method_counts: Counter[str] = Counter()
         self.root: str | None = None
         self._consumed: set[int] = set()
         self._changed = asyncio.Event()
@@ -167,6 +168,20 @@ class FakeBotApi(UpdateInjector, FaultInjector):
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(event.wait(), remaining)
 
+    async def wait_until(
+        self, condition: Callable[[], bool], timeout: float = 5.0,  # noqa: ASYNC109
+    ) -> None:
+        """Wait until condition() holds, re-checking after each recorded call (cheap: no scan of calls)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while not condition():
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                raise TimeoutError(f"condition not met within {timeout}s")
+            event = self._changed
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(event.wait(), remaining)
+
     def commands(self, scope: JsonDict | None = None, language_code: str = "") -> list[JsonDict]:
         """Commands set with setMyCommands for exactly this scope and language."""
         return list(self.state.commands.get(self.state.command_key(scope, language_code), []))
@@ -174,6 +189,7 @@ class FakeBotApi(UpdateInjector, FaultInjector):
     def _record(self, call: Call) -> None:
         """Store a finished call and wake wait_for()."""
         self.calls.append(call)
+        self.method_counts[call.method] += 1
         self.stats["requests"] += 1
         self.stats[str(call.status)] += 1
         self._changed.set()
