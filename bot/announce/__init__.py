@@ -1,0 +1,1 @@
+"""Announcements: subscriptions, scheduling and paced delivery within Telegram's limits."""
