@@ -60,20 +60,20 @@ async def answer_question(svc: Services, message: Message, user: User, text: str
 async def on_private_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Answer a question typed in a private chat; an edited question is answered again, as a reply to it."""
     found = _sender(update)
-    if found is None or found[0].text is None:
+    text = found[0].text if found else None
+    if found is None or text is None:
         return
-    message, user = found
-    await answer_question(services(context), message, user, message.text, quote=update.edited_message is not None)
+    await answer_question(services(context), found[0], found[1], text, quote=update.edited_message is not None)
 
 
 async def on_group_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Answer a group message addressed to the bot (mention or reply), threaded to it, without the @mention."""
     found = _sender(update)
-    if found is None or found[0].text is None:
+    text = found[0].text if found else None
+    if found is None or text is None:
         return
-    message, user = found
     svc = services(context)
-    await answer_question(svc, message, user, without_mention(message.text, svc.bot_username), quote=True)
+    await answer_question(svc, found[0], found[1], without_mention(text, svc.bot_username), quote=True)
 
 
 async def on_ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -25,7 +25,7 @@ def simulate(chats: list[tuple[int, bool]], limits: Limits) -> list[tuple[float,
 def violations(sent: list[tuple[float, int, bool]], limits: Limits) -> list[str]:
     found = []
     times = [t for t, _, _ in sent]
-    for i, t in enumerate(times):
+    for t in times:
         if sum(1 for u in times if t - 1.0 < u <= t) > limits.global_per_second:
             found.append(f"global at {t}")
     per_chat: dict[int, list[float]] = {}
