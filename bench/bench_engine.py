@@ -9,6 +9,7 @@ answered at every size; all figures come from the same run, so their ratios are 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import ctypes
 import dataclasses
 import datetime as dt
@@ -65,10 +66,8 @@ def rss_mib() -> float:
 
 def release_freed_memory() -> None:
     """Hand freed heap back to the OS (glibc), so RSS shows what the index keeps, not the build's garbage."""
-    try:
+    with contextlib.suppress(OSError):
         ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except OSError:
-        pass
 
 
 def measure(factor: int, rounds: int) -> dict[str, float]:

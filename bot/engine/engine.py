@@ -10,7 +10,7 @@ from bot.engine.answer import Answer, Context
 from bot.engine.compose import Composer
 from bot.engine.index import Index
 from bot.engine.language import detect_language
-from bot.engine.model import Event, KnowledgeBase
+from bot.engine.model import LANGS, Event, KnowledgeBase
 from bot.engine.text import Normalized
 from bot.engine.vectors import features
 
@@ -68,23 +68,30 @@ def _years(text: Normalized) -> frozenset[int]:
     return frozenset(int(w) for w in text.folded_words if w.isdigit() and len(w) == 4 and 1990 <= int(w) <= 2100)
 
 
+@dataclass(frozen=True)
+class _State:
+    """The index and the composer for one knowledge base, swapped together."""
+
+    index: Index
+    composer: Composer
+
+
 class Engine:
     """Answers questions; holds one immutable :class:`Index`, replaced atomically by :meth:`swap`."""
 
     def __init__(self, kb: KnowledgeBase, bot_name: str = "SummitBot") -> None:
         self._bot_name = bot_name
-        self._index = Index.build(kb)
-        self._composer = Composer(kb, bot_name)
+        self._state = _State(Index.build(kb), Composer(kb, bot_name))
 
     @property
     def index(self) -> Index:
         """The index in use."""
-        return self._index
+        return self._state.index
 
     @property
     def kb(self) -> KnowledgeBase:
         """The knowledge base in use."""
-        return self._index.kb
+        return self._state.index.kb
 
     def swap(self, kb: KnowledgeBase) -> None:
         """Build an index for an edited knowledge base, then switch to it in one step.
@@ -92,21 +99,23 @@ class Engine:
         Args:
             kb: the new knowledge base; answers in flight keep using the old index.
         """
-        index, composer = Index.build(kb), Composer(kb, self._bot_name)
-        self._index, self._composer = index, composer
+        # One attribute, one assignment: an answer in progress (another thread, during /reload) keeps the
+        # index and composer it started with, never a mix of old and new.
+        self._state = _State(Index.build(kb), Composer(kb, self._bot_name))
 
-    def scores(self, query: Normalized, residual: Normalized, events: tuple[str, ...]) -> Scores:
+    def scores(self, query: Normalized, residual: Normalized, events: tuple[str, ...], index: Index | None = None) -> Scores:
         """Every matching signal for a query.
 
         Args:
             query: the normalized query.
             residual: the query without the words that named an event.
             events: the events whose facts are matched (none named: no fact matching).
+            index: the index to use (default: the current one).
 
         Returns:
             The signals.
         """
-        index = self._index
+        index = index or self._state.index
         cosines, _ = index.intent_space.scores(index.intent_space.vector(features(residual)))
         per_intent = {intent: max(cosines[first:end], default=0.0) for intent, first, end in index.intent_ranges}
         per_fact: dict[str, float] = {}
@@ -125,7 +134,14 @@ class Engine:
         return Scores(per_intent, facts, coverage, unknown, len(residual.folded_words), _years(query))
 
     def answer(
-        self, text: str, *, now: dt.datetime, lang_hint: str | None = None, context: Context | None = None, threshold: float = THRESHOLD
+        self,
+        text: str,
+        *,
+        now: dt.datetime,
+        lang_hint: str | None = None,
+        context: Context | None = None,
+        threshold: float = THRESHOLD,
+        reply_lang: str | None = None,
     ) -> Answer:
         """Answer one message.
 
@@ -135,19 +151,21 @@ class Engine:
             lang_hint: Telegram's ``language_code`` or the user's chosen language.
             context: what the previous answer in this conversation was about.
             threshold: the confidence below which the fallback is given (``eval`` sweeps it).
+            reply_lang: answer in this language whatever the text's (a user's /lang choice); matching is the same.
 
         Returns:
             The answer, in the user's language; a fallback when confidence is below the threshold.
         """
-        index, composer = self._index, self._composer
+        state = self._state
+        index, composer = state.index, state.composer
         query = Normalized.of(text[:MAX_QUERY_CHARS])
-        lang = detect_language(query, index.language, lang_hint)
+        lang = reply_lang if reply_lang in LANGS else detect_language(query, index.language, lang_hint)
         if not query.folded_words:
             return composer.fallback(lang, 0.0, now)
         match = index.events.match(query)
         named = [h for h in match.hits if h.score >= EVENT_MIN]
         close = [h for h in named if h.score >= AMBIGUOUS * named[0].score] if named else []
-        scores = self.scores(query, Normalized.of(match.residual), tuple(h.event_id for h in close))
+        scores = self.scores(query, Normalized.of(match.residual), tuple(h.event_id for h in close), index)
         intent_id, intent_sim = scores.top_intent()
         intent = index.intents.get(intent_id)
         debug = {"intent": intent_sim, "coverage": scores.coverage, "unknown": scores.unknown, "event": named[0].score if named else 0.0}
@@ -163,7 +181,7 @@ class Engine:
         if named:
             event = index.event(named[0].event_id)
             assert event is not None
-            return done(self._about_event(event, lang, now, scores, 1.0))
+            return done(self._about_event(state, event, lang, now, scores, 1.0))
         # No event named: chitchat, list/upcoming, a follow-up on the context's event, or a question to clarify.
         confidence = intent_sim * scores.trust
         if intent and intent.kind == "chitchat" and not scores.years:
@@ -174,22 +192,22 @@ class Engine:
             return done(composer.upcoming(lang, confidence, now))
         ctx_event = index.event(context.event_id) if context and context.event_id and context.fresh(now) else None
         if ctx_event is not None and intent and intent.kind in EVENT_INTENT_KINDS:
-            ctx_scores = self.scores(query, Normalized.of(match.residual), (ctx_event.id,))
-            return done(self._about_event(ctx_event, lang, now, ctx_scores, CONTEXT_WEIGHT))
+            ctx_scores = self.scores(query, Normalized.of(match.residual), (ctx_event.id,), index)
+            return done(self._about_event(state, ctx_event, lang, now, ctx_scores, CONTEXT_WEIGHT))
         # Only common words of names ("iot", "itu", "summit"): narrow down, then ask or answer for the one event.
         hinted = [e for e in (index.event(i) for i in match.mentioned) if e is not None]
         hinted = [e for e in hinted if not scores.years or e.year in scores.years] or hinted
         if intent and intent.kind in EVENT_INTENT_KINDS and confidence >= threshold and not (scores.years - {e.year for e in hinted}):
             if len(hinted) == 1 and scores.unknown == 0:
-                one = self.scores(query, Normalized.of(match.residual), (hinted[0].id,))
-                return done(self._about_event(hinted[0], lang, now, one, MENTION_WEIGHT))
+                one = self.scores(query, Normalized.of(match.residual), (hinted[0].id,), index)
+                return done(self._about_event(state, hinted[0], lang, now, one, MENTION_WEIGHT))
             if hinted or scores.unknown == 0:
                 return done(composer.which_event(lang, intent.id, confidence, hinted or list(index.kb.events)))
         return composer.fallback(lang, confidence, now, intent=intent_id or None)
 
-    def _about_event(self, event: Event, lang: str, now: dt.datetime, scores: Scores, weight: float) -> Answer:
+    def _about_event(self, state: _State, event: Event, lang: str, now: dt.datetime, scores: Scores, weight: float) -> Answer:
         """Choose between one specific fact, a topic, the summary, or "my sources don't cover that"."""
-        composer, index = self._composer, self._index
+        composer, index = state.composer, state.index
         trust = scores.trust * weight
         other_years = scores.years - {event.year}
         facts = [(index.facts[f], s) for f, s in scores.facts if index.facts[f].event_id == event.id]
@@ -239,8 +257,9 @@ class Engine:
         Returns:
             The card, or None for an unknown event id.
         """
-        event = self._index.event(event_id)
-        return self._composer.summary(event, lang, 1.0, now) if event else None
+        state = self._state
+        event = state.index.event(event_id)
+        return state.composer.summary(event, lang, 1.0, now) if event else None
 
     def intent_answer(self, event_id: str, intent_id: str, lang: str, now: dt.datetime) -> Answer | None:
         """The answer to one intent about one event, as a button press asks for it.
@@ -254,11 +273,12 @@ class Engine:
         Returns:
             The answer, or None when the event or intent is unknown.
         """
-        event, intent = self._index.event(event_id), self._index.intents.get(intent_id)
+        state = self._state
+        event, intent = state.index.event(event_id), state.index.intents.get(intent_id)
         if event is None or intent is None:
             return None
         if intent.kind == "event_topic" and intent.topic:
-            return self._composer.topic(event, intent.topic, intent.id, lang, 1.0, now)
+            return state.composer.topic(event, intent.topic, intent.id, lang, 1.0, now)
         if intent.kind == "event_summary":
-            return self._composer.summary(event, lang, 1.0, now)
+            return state.composer.summary(event, lang, 1.0, now)
         return None

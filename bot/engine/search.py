@@ -35,7 +35,7 @@ def _prefix_matches(engine: Engine, query: Normalized) -> list[str]:
     return found
 
 
-def search(engine: Engine, query: str, lang: str, now: dt.datetime, limit: int = 10) -> list[Answer]:
+def search(engine: Engine, query: str, lang: str, now: dt.datetime, limit: int = 10, reply_lang: str | None = None) -> list[Answer]:
     """Results for an inline query.
 
     Args:
@@ -44,6 +44,7 @@ def search(engine: Engine, query: str, lang: str, now: dt.datetime, limit: int =
         lang: the user's language (Telegram's ``language_code``); the query's own language wins when it tells.
         now: the current time.
         limit: the most results to return.
+        reply_lang: show every result in this language (the user's /lang choice), whatever the query's.
 
     Returns:
         Every event's card for an empty query; otherwise the engine's answer when it is not a fallback (an
@@ -54,9 +55,9 @@ def search(engine: Engine, query: str, lang: str, now: dt.datetime, limit: int =
         return []
     query = query.strip()[:MAX_QUERY_CHARS]
     if not query:
-        cards = (engine.event_card(e.id, lang, now) for e in engine.kb.events)
+        cards = (engine.event_card(e.id, reply_lang or lang, now) for e in engine.kb.events)
         return [c for c in cards if c is not None][:limit]
-    answer = engine.answer(query, now=now, lang_hint=lang)
+    answer = engine.answer(query, now=now, lang_hint=lang, reply_lang=reply_lang)
     shown = answer.lang
     results: list[Answer] = []
     if answer.kind == "did_you_mean":

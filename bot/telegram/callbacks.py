@@ -12,7 +12,7 @@ from telegram.ext import ContextTypes
 
 from bot.engine import Answer
 from bot.engine.render import shorten
-from bot.engine.replies import card_sources, date_and_place, retell
+from bot.engine.replies import card_sources, date_and_place
 from bot.engine.search import search
 from bot.telegram.formatting import escape, render_answer
 from bot.telegram.keyboards import EventAction, LangChoice, open_in_bot_keyboard, parse_callback
@@ -85,9 +85,7 @@ async def on_inline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     svc, user = services(context), inline.from_user
     chosen = await svc.store.get_user_lang(user.id)
     lang, now = reply_lang(chosen, user.language_code), svc.now()
-    results = search(svc.engine, inline.query, lang, now, limit=MAX_INLINE_RESULTS)
-    if chosen:
-        results = [retell(svc.engine, r, chosen, now, question=inline.query, bot_name=svc.bot_name) for r in results]
+    results = search(svc.engine, inline.query, lang, now, limit=MAX_INLINE_RESULTS, reply_lang=chosen)
     articles = [_article(svc, i, r) for i, r in enumerate(results)]
     nothing = None if articles else InlineQueryResultsButton(text=svc.messages.get("inline_none", lang), start_parameter="inline")
     await inline.answer(articles, cache_time=INLINE_CACHE_SECONDS, is_personal=True, button=nothing)

@@ -10,7 +10,7 @@ from telegram.ext import ContextTypes
 
 from bot.curated import CurationError, load
 from bot.engine.render import shorten
-from bot.engine.replies import chitchat, event_list, retell
+from bot.engine.replies import chitchat, event_list
 from bot.telegram.addressing import command_args, without_mention
 from bot.telegram.formatting import Block, answer_blocks, text_blocks
 from bot.telegram.keyboards import events_keyboard, lang_keyboard
@@ -49,9 +49,8 @@ async def answer_question(svc: Services, message: Message, user: User, text: str
     """
     now, key = svc.now(), (message.chat_id, user.id)
     chosen = await svc.store.get_user_lang(user.id)
-    answer = svc.engine.answer(text, now=now, lang_hint=chosen or user.language_code, context=svc.contexts.get(key, now))
-    if chosen and answer.lang != chosen:
-        answer = retell(svc.engine, answer, chosen, now, question=text, bot_name=svc.bot_name)
+    context = svc.contexts.get(key, now)
+    answer = svc.engine.answer(text, now=now, lang_hint=user.language_code, context=context, reply_lang=chosen)
     if answer.context is not None:
         svc.contexts.put(key, answer.context, now)
     await reply_answer(svc, message, answer, quote=quote)
