@@ -59,6 +59,7 @@ class Index:
                     example_docs.append(features(norm))
             ranges.append((intent.id, first, len(example_docs)))
         events = EventMatcher.build(kb.events, frozenset(question_words))
+
         def fact_features(event: Event) -> Iterator[tuple[str, Mapping[str, float]]]:
             for fact in event.facts:
                 extra = " ".join(fact.keywords)

@@ -194,7 +194,7 @@ class Messages:
 
 
 def labelled(label: str, value: str, lang: str) -> str:
-    """"Label: value", with the colon French typography wants (a no-break space before it).
+    """ "Label: value", with the colon French typography wants (a no-break space before it).
 
     Args:
         label: the localized label.

@@ -8,8 +8,22 @@ from .models import JsonDict, bad_request
 
 SUPPORTED_TAGS = frozenset(
     {
-        "b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre",
-        "tg-spoiler", "span", "blockquote", "tg-emoji",
+        "b",
+        "strong",
+        "i",
+        "em",
+        "u",
+        "ins",
+        "s",
+        "strike",
+        "del",
+        "a",
+        "code",
+        "pre",
+        "tg-spoiler",
+        "span",
+        "blockquote",
+        "tg-emoji",
     }
 )
 _TAG_RE = re.compile(
@@ -47,10 +61,7 @@ def _unescape(text: str) -> str:
 
 def _attrs(raw: str) -> dict[str, str]:
     """Parse the attribute part of a start tag."""
-    return {
-        m.group(1).lower(): next((g for g in m.groups()[1:] if g is not None), "")
-        for m in _ATTR_RE.finditer(raw)
-    }
+    return {m.group(1).lower(): next((g for g in m.groups()[1:] if g is not None), "") for m in _ATTR_RE.finditer(raw)}
 
 
 def _is_supported(name: str, attrs: dict[str, str]) -> bool:
@@ -84,10 +95,7 @@ def html_to_plain(text: str) -> str:
             if not stack:
                 raise EntityParseError(f"Unexpected end tag at byte offset {offset}")
             if stack[-1] != name:
-                raise EntityParseError(
-                    f'Unmatched end tag at byte offset {offset}, expected "</{stack[-1]}>",'
-                    f' found "</{name}>"'
-                )
+                raise EntityParseError(f'Unmatched end tag at byte offset {offset}, expected "</{stack[-1]}>", found "</{name}>"')
             stack.pop()
         else:
             if match.group(4) or not _is_supported(name, _attrs(match.group(3))):

@@ -9,8 +9,7 @@ _DEFAULT_DESCRIPTIONS = {
     401: "Unauthorized",
     403: "Forbidden: bot was blocked by the user",
     404: "Not Found",
-    409: "Conflict: terminated by other getUpdates request; "
-         "make sure that only one bot instance is running",
+    409: "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running",
 }
 
 
@@ -47,21 +46,15 @@ class FaultInjector:
         error = ApiError(error_code, description, parameters)
         self._add(Fault("error", method, times, normalize_chat_id(chat_id), error=error))
 
-    def delay_next(
-        self, method: str, seconds: float, times: int = 1, *, chat_id: ChatId | None = None
-    ) -> None:
+    def delay_next(self, method: str, seconds: float, times: int = 1, *, chat_id: ChatId | None = None) -> None:
         """Hold the answer to the next `times` calls of method for `seconds`."""
         self._add(Fault("delay", method, times, normalize_chat_id(chat_id), seconds=seconds))
 
-    def drop_connection_next(
-        self, method: str, times: int = 1, *, chat_id: ChatId | None = None
-    ) -> None:
+    def drop_connection_next(self, method: str, times: int = 1, *, chat_id: ChatId | None = None) -> None:
         """Close the connection without any answer for the next `times` calls of method."""
         self._add(Fault("drop", method, times, normalize_chat_id(chat_id)))
 
-    def fail_http_5xx(
-        self, method: str, status: int = 502, times: int = 1, *, chat_id: ChatId | None = None
-    ) -> None:
+    def fail_http_5xx(self, method: str, status: int = 502, times: int = 1, *, chat_id: ChatId | None = None) -> None:
         """Answer the next `times` calls of method with a non-JSON HTTP 5xx (proxy error page)."""
         if not 500 <= status <= 599:
             raise ValueError("status must be a 5xx code")

@@ -9,10 +9,7 @@ from typing import Any
 from .models import ApiError, JsonDict
 from .updates import update_kind
 
-_CONFLICT = (
-    "Conflict: terminated by other getUpdates request; "
-    "make sure that only one bot instance is running"
-)
+_CONFLICT = "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"
 
 
 def _int(value: Any, default: int) -> int:

@@ -27,7 +27,6 @@ async def limited_fake_api() -> AsyncIterator[FakeBotApi]:
 @pytest_asyncio.fixture
 async def fake_bot(fake_api: FakeBotApi) -> AsyncIterator[telegram.Bot]:
     """An initialized real telegram.Bot talking to fake_api over HTTP."""
-    bot = telegram.Bot(fake_api.token, base_url=fake_api.base_url,
-                       base_file_url=fake_api.base_file_url)
+    bot = telegram.Bot(fake_api.token, base_url=fake_api.base_url, base_file_url=fake_api.base_file_url)
     async with bot:
         yield bot

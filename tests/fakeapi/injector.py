@@ -56,17 +56,25 @@ class UpdateInjector:
         return self.state.remember_user(build.user(user_id, **fields))
 
     def _chat(
-        self, chat_id: ChatId, chat_type: str | None, sender: JsonDict | None,
+        self,
+        chat_id: ChatId,
+        chat_type: str | None,
+        sender: JsonDict | None,
         title: str | None = None,
     ) -> JsonDict:
         """Build and remember a chat, keeping a known title/type unless given."""
         known = self.state.chats.get(chat_id, {})
         kind = chat_type or known.get("type") or build.chat_type_for(chat_id)
         sender = sender or {}
-        return self.state.remember_chat(build.chat(
-            chat_id, kind, title=title or known.get("title"),
-            first_name=sender.get("first_name"), username=sender.get("username")
-            if kind == "private" else known.get("username")))
+        return self.state.remember_chat(
+            build.chat(
+                chat_id,
+                kind,
+                title=title or known.get("title"),
+                first_name=sender.get("first_name"),
+                username=sender.get("username") if kind == "private" else known.get("username"),
+            )
+        )
 
     def _reply(self, chat_id: ChatId, message_id: int | None) -> JsonDict | None:
         """Return the stored message being replied to (without its own reply)."""
@@ -78,18 +86,30 @@ class UpdateInjector:
         return {k: v for k, v in found.items() if k != "reply_to_message"}
 
     def send_text(
-        self, text: str, *, chat_id: ChatId, user_id: int, chat_type: str = "private",
-        language_code: str | None = "en", first_name: str = "Ann", username: str | None = None,
-        reply_to_message_id: int | None = None, entities: list[JsonDict] | None = None,
+        self,
+        text: str,
+        *,
+        chat_id: ChatId,
+        user_id: int,
+        chat_type: str = "private",
+        language_code: str | None = "en",
+        first_name: str = "Ann",
+        username: str | None = None,
+        reply_to_message_id: int | None = None,
+        entities: list[JsonDict] | None = None,
         chat_title: str | None = None,
     ) -> JsonDict:
         """Queue a text message from a user (commands and @mentions get entities)."""
-        sender = self._user(user_id, first_name=first_name, username=username,
-                            language_code=language_code)
+        sender = self._user(user_id, first_name=first_name, username=username, language_code=language_code)
         chat_obj = self._chat(chat_id, chat_type, sender, chat_title)
         msg = build.message(
-            self.state.new_message_id(chat_id), chat_obj, sender, text=text, entities=entities,
-            reply_to_message=self._reply(chat_id, reply_to_message_id))
+            self.state.new_message_id(chat_id),
+            chat_obj,
+            sender,
+            text=text,
+            entities=entities,
+            reply_to_message=self._reply(chat_id, reply_to_message_id),
+        )
         return self._push("message", self.state.store(msg))
 
     def edit_text(self, message: JsonDict | Call, new_text: str) -> JsonDict:
@@ -98,13 +118,18 @@ class UpdateInjector:
         current = self.state.find_message(old["chat"]["id"], old["message_id"]) or old
         edited = {k: v for k, v in current.items() if k not in ("text", "entities")}
         edited.update(build.message(0, current["chat"], None, text=new_text))
-        edited.update(message_id=current["message_id"], date=current["date"],
-                      edit_date=build.now())
+        edited.update(message_id=current["message_id"], date=current["date"], edit_date=build.now())
         return self._push("edited_message", self.state.store(edited))
 
     def send_photo(
-        self, chat_id: ChatId, user_id: int, caption: str | None = None, *,
-        chat_type: str | None = None, first_name: str = "Ann", language_code: str | None = "en",
+        self,
+        chat_id: ChatId,
+        user_id: int,
+        caption: str | None = None,
+        *,
+        chat_type: str | None = None,
+        first_name: str = "Ann",
+        language_code: str | None = "en",
     ) -> JsonDict:
         """Queue a photo message (its bytes are downloadable through getFile)."""
         sender = self._user(user_id, first_name=first_name, language_code=language_code)
@@ -113,13 +138,18 @@ class UpdateInjector:
         sizes = build.photo_sizes(file_id, unique)
         for size in sizes:
             self.state.files[size["file_id"]] = self.state.files[file_id]
-        msg = build.message(self.state.new_message_id(chat_id), chat_obj, sender,
-                            photo=sizes, caption=caption)
+        msg = build.message(self.state.new_message_id(chat_id), chat_obj, sender, photo=sizes, caption=caption)
         return self._push("message", self.state.store(msg))
 
     def press_button(
-        self, message: JsonDict | Call, data: str, user_id: int, *, check_button: bool = True,
-        first_name: str = "Ann", language_code: str | None = "en",
+        self,
+        message: JsonDict | Call,
+        data: str,
+        user_id: int,
+        *,
+        check_button: bool = True,
+        first_name: str = "Ann",
+        language_code: str | None = "en",
     ) -> JsonDict:
         """Queue a callback_query for an inline button under a message the bot sent."""
         ref = as_message(message)
@@ -135,7 +165,11 @@ class UpdateInjector:
         return self._push("callback_query", query)
 
     def inline_query(
-        self, query: str, user_id: int, language_code: str | None = "en", *,
+        self,
+        query: str,
+        user_id: int,
+        language_code: str | None = "en",
+        *,
         first_name: str = "Ann",
     ) -> JsonDict:
         """Queue an inline_query typed by a user."""
@@ -145,8 +179,14 @@ class UpdateInjector:
         return self._push("inline_query", build.inline_query(query_id, sender, query))
 
     def my_chat_member(
-        self, chat_id: ChatId, chat_type: str, old_status: str, new_status: str, user_id: int,
-        *, chat_title: str | None = None,
+        self,
+        chat_id: ChatId,
+        chat_type: str,
+        old_status: str,
+        new_status: str,
+        user_id: int,
+        *,
+        chat_title: str | None = None,
     ) -> JsonDict:
         """Queue a my_chat_member update (the bot added, removed, blocked, promoted, ...)."""
         sender = self._user(user_id)
@@ -156,8 +196,7 @@ class UpdateInjector:
             self.block_chat(chat_id)
         else:
             self.unblock_chat(chat_id)
-        payload = build.chat_member_updated(chat_obj, sender, self.state.bot_user,
-                                            old_status, new_status)
+        payload = build.chat_member_updated(chat_obj, sender, self.state.bot_user, old_status, new_status)
         return self._push("my_chat_member", payload)
 
     def migrate(self, old_chat_id: int, new_chat_id: int, user_id: int = 1) -> list[JsonDict]:
@@ -165,15 +204,11 @@ class UpdateInjector:
         sender = self.state.users.get(user_id) or self._user(user_id)
         old = self._chat(old_chat_id, "group", sender)
         new = self._chat(new_chat_id, "supergroup", sender, old.get("title"))
-        group_bot = build.user(build.GROUP_ANONYMOUS_BOT_ID, first_name="Group",
-                               username="GroupAnonymousBot", is_bot=True)
-        first = build.message(self.state.new_message_id(old_chat_id), old, sender,
-                              migrate_to_chat_id=new_chat_id)
-        second = build.message(self.state.new_message_id(new_chat_id), new, group_bot,
-                               sender_chat=new, migrate_from_chat_id=old_chat_id)
+        group_bot = build.user(build.GROUP_ANONYMOUS_BOT_ID, first_name="Group", username="GroupAnonymousBot", is_bot=True)
+        first = build.message(self.state.new_message_id(old_chat_id), old, sender, migrate_to_chat_id=new_chat_id)
+        second = build.message(self.state.new_message_id(new_chat_id), new, group_bot, sender_chat=new, migrate_from_chat_id=old_chat_id)
         self.state.migrated[old_chat_id] = new_chat_id
-        return [self._push("message", self.state.store(first)),
-                self._push("message", self.state.store(second))]
+        return [self._push("message", self.state.store(first)), self._push("message", self.state.store(second))]
 
     def set_member_status(self, chat_id: ChatId, user_id: int, status: str) -> None:
         """Make getChatMember(chat_id, user_id) report status."""

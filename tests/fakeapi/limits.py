@@ -28,9 +28,7 @@ class _Window:
 class RateLimiter:
     """Global, per-chat and per-group sliding windows over a monotonic clock."""
 
-    def __init__(
-        self, *, global_per_second: int, per_chat_per_second: int, per_group_per_minute: int
-    ) -> None:
+    def __init__(self, *, global_per_second: int, per_chat_per_second: int, per_group_per_minute: int) -> None:
         self.global_per_second = global_per_second
         self.per_chat_per_second = per_chat_per_second
         self.per_group_per_minute = per_group_per_minute
@@ -42,13 +40,9 @@ class RateLimiter:
         """Return every window that a send to chat_id must fit in."""
         windows = [self._global]
         if chat_id is not None:
-            windows.append(
-                self._chats.setdefault(chat_id, _Window(self.per_chat_per_second, 1.0))
-            )
+            windows.append(self._chats.setdefault(chat_id, _Window(self.per_chat_per_second, 1.0)))
             if is_group:
-                windows.append(
-                    self._groups.setdefault(chat_id, _Window(self.per_group_per_minute, 60.0))
-                )
+                windows.append(self._groups.setdefault(chat_id, _Window(self.per_group_per_minute, 60.0)))
         return windows
 
     def retry_after(self, chat_id: ChatId | None, is_group: bool, now: float) -> int | None:

@@ -18,8 +18,7 @@ _EXTRA: dict[str, JsonDict] = {
     "animation": {"width": 320, "height": 240, "duration": 1},
     "voice": {"duration": 1},
     "video_note": {"length": 240, "duration": 1},
-    "sticker": {"width": 512, "height": 512, "is_animated": False, "is_video": False,
-                "type": "regular"},
+    "sticker": {"width": 512, "height": 512, "is_animated": False, "is_video": False, "type": "regular"},
 }
 _NAMED = frozenset({"document", "audio", "video", "animation"})
 
@@ -30,7 +29,7 @@ def _source(kind: str, params: JsonDict, files: dict[str, UploadedFile]) -> Uplo
     if kind in files:
         return files[kind]
     if isinstance(ref, str) and ref.startswith("attach://"):
-        part = files.get(ref[len("attach://"):])
+        part = files.get(ref[len("attach://") :])
         if part is None:
             raise bad_request(f"file attachment {ref} not found")
         return part
@@ -39,8 +38,7 @@ def _source(kind: str, params: JsonDict, files: dict[str, UploadedFile]) -> Uplo
     raise bad_request(f"there is no {kind} in the request")
 
 
-def send_media(methods: Methods, kind: str, params: JsonDict,
-               files: dict[str, UploadedFile]) -> JsonDict:
+def send_media(methods: Methods, kind: str, params: JsonDict, files: dict[str, UploadedFile]) -> JsonDict:
     """Create a bot message carrying an uploaded (or referenced) file of the given kind."""
     state = methods.state
     chat_id = methods.target(params)
@@ -61,8 +59,7 @@ def send_media(methods: Methods, kind: str, params: JsonDict,
         for size in media:
             state.files[size["file_id"]] = state.files[file_id]
     else:
-        media = {"file_id": file_id, "file_unique_id": unique, "file_size": len(data),
-                 **_EXTRA[kind]}
+        media = {"file_id": file_id, "file_unique_id": unique, "file_size": len(data), **_EXTRA[kind]}
         if kind in _NAMED:
             media["file_name"] = name
             if mime:

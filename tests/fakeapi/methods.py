@@ -22,9 +22,17 @@ NOT_MODIFIED = (
 )
 CHAT_ACTIONS = frozenset(
     {
-        "typing", "upload_photo", "record_video", "upload_video", "record_voice",
-        "upload_voice", "upload_document", "choose_sticker", "find_location",
-        "record_video_note", "upload_video_note",
+        "typing",
+        "upload_photo",
+        "record_video",
+        "upload_video",
+        "record_voice",
+        "upload_voice",
+        "upload_document",
+        "choose_sticker",
+        "find_location",
+        "record_video_note",
+        "upload_video_note",
     }
 )
 _COMMAND_NAME = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_")
@@ -66,8 +74,7 @@ class Methods:
             "leaveChat": self.leave_chat,
             "getFile": self.get_file,
         }
-        for kind in ("document", "photo", "audio", "video", "voice", "animation", "sticker",
-                     "video_note"):
+        for kind in ("document", "photo", "audio", "video", "voice", "animation", "sticker", "video_note"):
             name = "send" + kind.title().replace("_", "")
             self.handlers[name] = self._media_handler(kind)
 
@@ -79,11 +86,11 @@ class Methods:
         """Run one method, applying flood limits to send* methods; unknown ones return True."""
         if method == "getUpdates":
             if self.state.webhook.get("url"):
-                raise ApiError(409, "Conflict: can't use getUpdates method while webhook is "
-                                    "active; use deleteWebhook to delete the webhook first")
+                raise ApiError(
+                    409, "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first"
+                )
             return await self.feed.get_updates(params)
-        limited = self.limiter is not None and method.startswith("send") and (
-            method not in _UNLIMITED)
+        limited = self.limiter is not None and method.startswith("send") and (method not in _UNLIMITED)
         chat_id = normalize_chat_id(params.get("chat_id"))
         is_group = chat_id is not None and self.state.chat_for(chat_id)["type"] != "private"
         if limited and self.limiter is not None:
@@ -120,17 +127,26 @@ class Methods:
     def new_bot_message(self, chat_id: ChatId, params: JsonDict, **fields: Any) -> JsonDict:
         """Create, store and return a message sent by the bot."""
         msg = build.message(
-            self.state.new_message_id(chat_id), self.state.chat_for(chat_id),
-            self.state.bot_user, entities=[], reply_to_message=self.reply_to(chat_id, params),
-            reply_markup=inline_markup(params), **fields,
+            self.state.new_message_id(chat_id),
+            self.state.chat_for(chat_id),
+            self.state.bot_user,
+            entities=[],
+            reply_to_message=self.reply_to(chat_id, params),
+            reply_markup=inline_markup(params),
+            **fields,
         )
         return self.state.store(msg)
 
     def get_me(self, params: JsonDict, files: dict[str, UploadedFile]) -> JsonDict:
         """getMe: the bot user with its capabilities."""
-        return {**self.state.bot_user, "can_join_groups": True,
-                "can_read_all_group_messages": False, "supports_inline_queries": True,
-                "can_connect_to_business": False, "has_main_web_app": False}
+        return {
+            **self.state.bot_user,
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": True,
+            "can_connect_to_business": False,
+            "has_main_web_app": False,
+        }
 
     def set_webhook(self, params: JsonDict, files: dict[str, UploadedFile]) -> bool:
         """setWebhook: remember the URL (HTTPS only, like Telegram)."""
@@ -151,9 +167,11 @@ class Methods:
 
     def get_webhook_info(self, params: JsonDict, files: dict[str, UploadedFile]) -> JsonDict:
         """getWebhookInfo: current webhook and pending update count."""
-        info: JsonDict = {"url": self.state.webhook.get("url", ""),
-                          "has_custom_certificate": False,
-                          "pending_update_count": len(self.feed.updates)}
+        info: JsonDict = {
+            "url": self.state.webhook.get("url", ""),
+            "has_custom_certificate": False,
+            "pending_update_count": len(self.feed.updates),
+        }
         for key in ("max_connections", "allowed_updates", "ip_address"):
             if key in self.state.webhook:
                 info[key] = self.state.webhook[key]
@@ -231,8 +249,7 @@ class Methods:
         """setMyCommands: validate and store commands per scope and language."""
         commands = params.get("commands")
         if not isinstance(commands, list) or len(commands) > 100:
-            raise bad_request("BOT_COMMANDS_TOO_MUCH" if isinstance(commands, list)
-                              else "can't parse commands JSON object")
+            raise bad_request("BOT_COMMANDS_TOO_MUCH" if isinstance(commands, list) else "can't parse commands JSON object")
         for cmd in commands:
             name = str(cmd.get("command", "")) if isinstance(cmd, dict) else ""
             if not 1 <= len(name) <= 32 or not set(name) <= _COMMAND_NAME:
@@ -260,25 +277,24 @@ class Methods:
         user_id = int(params.get("user_id") or 0)
         if not user_id:
             raise bad_request("user not found")
-        return build.chat_member(self.state.user_for(user_id),
-                                 self.state.status_of(chat_id, user_id))
+        return build.chat_member(self.state.user_for(user_id), self.state.status_of(chat_id, user_id))
 
     def get_chat_administrators(self, params: JsonDict, files: dict[str, UploadedFile]) -> Any:
         """getChatAdministrators: members configured as creator/administrator."""
         chat_id = self.state.resolve_chat_id(params.get("chat_id"))
-        return [build.chat_member(self.state.user_for(uid), status)
-                for (cid, uid), status in self.state.member_status.items()
-                if cid == chat_id and status in ("creator", "administrator")]
+        return [
+            build.chat_member(self.state.user_for(uid), status)
+            for (cid, uid), status in self.state.member_status.items()
+            if cid == chat_id and status in ("creator", "administrator")
+        ]
 
     def get_chat(self, params: JsonDict, files: dict[str, UploadedFile]) -> JsonDict:
         """getChat: a ChatFullInfo built from what is known about the chat."""
         chat_id = self.state.resolve_chat_id(params.get("chat_id"))
         if chat_id in self.state.migrated:
             self.state.check_can_send(chat_id)
-        gifts = dict.fromkeys(("unlimited_gifts", "limited_gifts", "unique_gifts",
-                               "premium_subscription", "gifts_from_channels"), True)
-        return {**self.state.chat_for(chat_id), "accent_color_id": 0,
-                "max_reaction_count": 11, "accepted_gift_types": gifts}
+        gifts = dict.fromkeys(("unlimited_gifts", "limited_gifts", "unique_gifts", "premium_subscription", "gifts_from_channels"), True)
+        return {**self.state.chat_for(chat_id), "accent_color_id": 0, "max_reaction_count": 11, "accepted_gift_types": gifts}
 
     def send_chat_action(self, params: JsonDict, files: dict[str, UploadedFile]) -> bool:
         """sendChatAction: validate the action name."""
@@ -299,5 +315,4 @@ class Methods:
         if file_id not in self.state.files:
             raise bad_request("invalid file_id")
         path, data = self.state.files[file_id]
-        return {"file_id": file_id, "file_unique_id": file_id.replace("-", "U"),
-                "file_size": len(data), "file_path": path}
+        return {"file_id": file_id, "file_unique_id": file_id.replace("-", "U"), "file_size": len(data), "file_path": path}

@@ -41,9 +41,7 @@ class Call:
 class ApiError(Exception):
     """A Telegram-shaped error answer ({"ok": false, ...})."""
 
-    def __init__(
-        self, error_code: int, description: str, parameters: JsonDict | None = None
-    ) -> None:
+    def __init__(self, error_code: int, description: str, parameters: JsonDict | None = None) -> None:
         super().__init__(f"{error_code} {description}")
         self.error_code = error_code
         self.description = description

@@ -109,9 +109,7 @@ class FakeBotApi(UpdateInjector, FaultInjector):
         for verb in ("GET", "POST"):
             app.router.add_route(verb, "/bot{token}/{method}", self._handle)
             app.router.add_route(verb, "/file/bot{token}/{path:.+}", self._handle_file)
-        runner = web.AppRunner(
-            app, handler_cancellation=True, shutdown_timeout=0.5, access_log=None
-        )
+        runner = web.AppRunner(app, handler_cancellation=True, shutdown_timeout=0.5, access_log=None)
         await runner.setup()
         await web.TCPSite(runner, LOOPBACK, 0).start()
         self._runner = runner
@@ -133,7 +131,9 @@ class FakeBotApi(UpdateInjector, FaultInjector):
         return self
 
     async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None,
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
         await self.stop()
@@ -143,7 +143,9 @@ class FakeBotApi(UpdateInjector, FaultInjector):
         return [call for call in self.calls if call.method == method]
 
     async def wait_for(
-        self, method: str, predicate: Callable[[Call], bool] | None = None,
+        self,
+        method: str,
+        predicate: Callable[[Call], bool] | None = None,
         timeout: float = 5.0,  # noqa: ASYNC109
     ) -> Call:
         """Return the oldest matching call not returned by an earlier wait_for, waiting if needed."""
@@ -169,7 +171,9 @@ class FakeBotApi(UpdateInjector, FaultInjector):
                 await asyncio.wait_for(event.wait(), remaining)
 
     async def wait_until(
-        self, condition: Callable[[], bool], timeout: float = 5.0,  # noqa: ASYNC109
+        self,
+        condition: Callable[[], bool],
+        timeout: float = 5.0,  # noqa: ASYNC109
     ) -> None:
         """Wait until condition() holds, re-checking after each recorded call (cheap: no scan of calls)."""
         loop = asyncio.get_running_loop()

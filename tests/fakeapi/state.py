@@ -14,9 +14,7 @@ class BotState:
     """Mutable world state of the fake Bot API, shared by the HTTP methods and injectors."""
 
     def __init__(self, *, bot_id: int, bot_username: str, bot_first_name: str) -> None:
-        self.bot_user: JsonDict = build.user(
-            bot_id, first_name=bot_first_name, username=bot_username, is_bot=True
-        )
+        self.bot_user: JsonDict = build.user(bot_id, first_name=bot_first_name, username=bot_username, is_bot=True)
         self.chats: dict[ChatId, JsonDict] = {}
         self.users: dict[int, JsonDict] = {}
         self.messages: dict[tuple[ChatId, int], JsonDict] = {}
@@ -65,8 +63,7 @@ class BotState:
     def chat_for(self, chat_id: ChatId) -> JsonDict:
         """Return the Chat object for chat_id, inventing a plausible one if never seen."""
         if chat_id not in self.chats:
-            first = self.users.get(chat_id, {}).get("first_name") if isinstance(
-                chat_id, int) else None
+            first = self.users.get(chat_id, {}).get("first_name") if isinstance(chat_id, int) else None
             username = chat_id[1:] if isinstance(chat_id, str) else None
             self.chats[chat_id] = build.chat(chat_id, first_name=first, username=username)
         return self.chats[chat_id]
@@ -108,11 +105,7 @@ class BotState:
 
     def sent_messages(self, chat_id: ChatId | None = None) -> list[JsonDict]:
         """Return messages the bot sent (current versions), optionally in one chat."""
-        return [
-            self.messages[key]
-            for key in self.bot_message_keys
-            if chat_id is None or key[0] == chat_id
-        ]
+        return [self.messages[key] for key in self.bot_message_keys if chat_id is None or key[0] == chat_id]
 
     def status_of(self, chat_id: ChatId, user_id: int) -> str:
         """Return the configured member status (default "member")."""

@@ -55,10 +55,7 @@ def seconds(value: int | float | dtm.timedelta) -> float:
 
 def build_app(api: FakeBotApi) -> AnyApp:
     """A real PTB Application pointed at the fake server."""
-    return (
-        ApplicationBuilder().token(api.token).base_url(api.base_url)
-        .base_file_url(api.base_file_url).build()
-    )
+    return ApplicationBuilder().token(api.token).base_url(api.base_url).base_file_url(api.base_file_url).build()
 
 
 @contextlib.asynccontextmanager
@@ -116,8 +113,7 @@ async def test_wrong_token_and_unknown_method(fake_api: FakeBotApi) -> None:
         assert res.json() == {"ok": False, "error_code": 404, "description": "Not Found"}
         res = await client.get(f"{fake_api.base_url}{fake_api.token}/frobnicate?x=1")
         assert res.status_code == 404
-        res = await client.post(f"{fake_api.base_url}{fake_api.token}/setChatTitle",
-                                data={"chat_id": "-5", "title": "123"})
+        res = await client.post(f"{fake_api.base_url}{fake_api.token}/setChatTitle", data={"chat_id": "-5", "title": "123"})
         assert res.json() == {"ok": True, "result": True}
     call = fake_api.calls_of("setChatTitle")[-1]
     assert call.params == {"chat_id": -5, "title": "123"}
@@ -140,8 +136,7 @@ async def test_echo_application(fake_api: FakeBotApi) -> None:
         assert echo.params["reply_parameters"]["message_id"] == hello["message"]["message_id"]
         assert echo.result["reply_to_message"]["text"] == "hello @someone"
     assert seen == [start["update_id"], hello["update_id"]]
-    assert [m["text"] for m in fake_api.sent_messages(CHAT)] == [
-        "Welcome to Summit!", "echo: hello @someone"]
+    assert [m["text"] for m in fake_api.sent_messages(CHAT)] == ["Welcome to Summit!", "echo: hello @someone"]
     assert fake_api.pending_updates() == 0
 
 
@@ -159,15 +154,12 @@ async def test_offsets_survive_polling_restart(fake_api: FakeBotApi) -> None:
         await app.updater.start_polling(poll_interval=0, timeout=1)
         await fake_api.wait_for("sendMessage", lambda c: c.params["text"] == "echo: two")
     assert seen == [first["update_id"], second["update_id"]]
-    assert [c.params["text"] for c in fake_api.calls_of("sendMessage")] == [
-        "echo: one", "echo: two"]
+    assert [c.params["text"] for c in fake_api.calls_of("sendMessage")] == ["echo: one", "echo: two"]
     offsets = [c.params.get("offset") for c in fake_api.calls_of("getUpdates")]
     assert second["update_id"] + 1 in offsets
 
 
-async def test_get_updates_offset_limit_and_long_poll(
-    fake_bot: telegram.Bot, fake_api: FakeBotApi
-) -> None:
+async def test_get_updates_offset_limit_and_long_poll(fake_bot: telegram.Bot, fake_api: FakeBotApi) -> None:
     ids = [fake_api.send_text(f"m{i}", chat_id=CHAT, user_id=CHAT)["update_id"] for i in range(3)]
     assert ids == sorted(ids) and len(set(ids)) == 3
     assert [u.update_id for u in await fake_bot.get_updates(limit=2)] == ids[:2]
@@ -194,10 +186,10 @@ async def test_get_updates_offset_limit_and_long_poll(
 
 
 async def test_update_builders_parse_in_ptb(fake_bot: telegram.Bot, fake_api: FakeBotApi) -> None:
-    sent = await fake_bot.send_message(CHAT, "pick", reply_markup=InlineKeyboardMarkup(
-        [[InlineKeyboardButton("Go", callback_data="go")]]))
-    msg = fake_api.send_text("/help@summit_test_bot now", chat_id=-7, user_id=5,
-                             chat_type="group", chat_title="Summit fans", username="ann")
+    sent = await fake_bot.send_message(CHAT, "pick", reply_markup=InlineKeyboardMarkup([[InlineKeyboardButton("Go", callback_data="go")]]))
+    msg = fake_api.send_text(
+        "/help@summit_test_bot now", chat_id=-7, user_id=5, chat_type="group", chat_title="Summit fans", username="ann"
+    )
     fake_api.edit_text(msg, "/help edited")
     fake_api.send_photo(CHAT, CHAT, caption="look")
     fake_api.press_button(sent.to_dict(), "go", user_id=CHAT)
@@ -245,8 +237,7 @@ async def test_callback_query_flow(fake_api: FakeBotApi) -> None:
     async with polling(app):
         fake_api.send_text("/menu", chat_id=CHAT, user_id=CHAT)
         shown = await fake_api.wait_for("sendMessage")
-        assert shown.params["reply_markup"] == {
-            "inline_keyboard": [[{"text": "A", "callback_data": "pick:a"}]]}
+        assert shown.params["reply_markup"] == {"inline_keyboard": [[{"text": "A", "callback_data": "pick:a"}]]}
         with pytest.raises(ValueError):
             fake_api.press_button(shown, "pick:zzz", user_id=CHAT)
         press = fake_api.press_button(shown, "pick:a", user_id=CHAT)
@@ -257,8 +248,7 @@ async def test_callback_query_flow(fake_api: FakeBotApi) -> None:
         with pytest.raises(BadRequest, match=r"(?i)query is too old"):
             await app.bot.answer_callback_query(press["callback_query"]["id"])
         with pytest.raises(BadRequest, match=r"(?i)message is not modified"):
-            await app.bot.edit_message_text("You picked a", chat_id=CHAT,
-                                            message_id=shown.result["message_id"])
+            await app.bot.edit_message_text("You picked a", chat_id=CHAT, message_id=shown.result["message_id"])
     assert fake_api.sent_messages(CHAT)[-1]["text"] == "You picked a"
     assert "reply_markup" not in fake_api.sent_messages(CHAT)[-1]
 
@@ -268,9 +258,7 @@ async def test_inline_query_answer_and_validation(fake_api: FakeBotApi) -> None:
 
     async def inline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         assert update.inline_query is not None
-        results = [InlineQueryResultArticle(f"r{i}", f"Summit {i}",
-                                            InputTextMessageContent(f"text {i}"))
-                   for i in range(3)]
+        results = [InlineQueryResultArticle(f"r{i}", f"Summit {i}", InputTextMessageContent(f"text {i}")) for i in range(3)]
         await update.inline_query.answer(results, cache_time=0)
 
     app.add_handler(InlineQueryHandler(inline))
@@ -282,6 +270,7 @@ async def test_inline_query_answer_and_validation(fake_api: FakeBotApi) -> None:
         assert call.params["cache_time"] == 0
     qid = fake_api.inline_query("x", user_id=CHAT, language_code="en")["inline_query"]["id"]
     async with telegram.Bot(fake_api.token, base_url=fake_api.base_url) as bot:
+
         def article(rid: str) -> InlineQueryResultArticle:
             return InlineQueryResultArticle(rid, "t", InputTextMessageContent("m"))
 
@@ -297,8 +286,7 @@ async def test_inline_query_answer_and_validation(fake_api: FakeBotApi) -> None:
 
 
 async def test_retry_after(fake_bot: telegram.Bot, fake_api: FakeBotApi) -> None:
-    fake_api.fail_next("sendMessage", error_code=429,
-                       description="Too Many Requests: retry after 7", retry_after=7)
+    fake_api.fail_next("sendMessage", error_code=429, description="Too Many Requests: retry after 7", retry_after=7)
     with pytest.raises(RetryAfter) as info:
         await fake_bot.send_message(CHAT, "hi")
     assert seconds(info.value.retry_after) == 7
@@ -318,8 +306,13 @@ async def test_forbidden(fake_bot: telegram.Bot, fake_api: FakeBotApi) -> None:
 
 
 async def test_chat_migrated(fake_bot: telegram.Bot, fake_api: FakeBotApi) -> None:
-    fake_api.fail_next("sendMessage", error_code=400, migrate_to_chat_id=-100999, chat_id=-9,
-                       description="Bad Request: group chat was upgraded to a supergroup chat")
+    fake_api.fail_next(
+        "sendMessage",
+        error_code=400,
+        migrate_to_chat_id=-100999,
+        chat_id=-9,
+        description="Bad Request: group chat was upgraded to a supergroup chat",
+    )
     await fake_bot.send_message(-8, "other chat unaffected")
     with pytest.raises(ChatMigrated) as info:
         await fake_bot.send_message(-9, "hi")
@@ -372,17 +365,20 @@ async def test_text_validation(fake_bot: telegram.Bot) -> None:
 async def test_rate_limiter_returns_429() -> None:
     api = FakeBotApi(enforce_limits=True)
     async with api, telegram.Bot(api.token, base_url=api.base_url) as bot:
-            await bot.send_message(CHAT, "one")
-            with pytest.raises(RetryAfter) as info:
-                await bot.send_message(CHAT, "two")
-            assert seconds(info.value.retry_after) == 1
-            assert api.stats["429"] == 1
-            assert api.calls_of("sendMessage")[-1].error == {
-                "ok": False, "error_code": 429, "description": "Too Many Requests: retry after 1",
-                "parameters": {"retry_after": 1}}
-            await bot.send_message(CHAT + 1, "other chat is fine")
-            api.enforce_limits = False
-            await bot.send_message(CHAT, "limits off")
+        await bot.send_message(CHAT, "one")
+        with pytest.raises(RetryAfter) as info:
+            await bot.send_message(CHAT, "two")
+        assert seconds(info.value.retry_after) == 1
+        assert api.stats["429"] == 1
+        assert api.calls_of("sendMessage")[-1].error == {
+            "ok": False,
+            "error_code": 429,
+            "description": "Too Many Requests: retry after 1",
+            "parameters": {"retry_after": 1},
+        }
+        await bot.send_message(CHAT + 1, "other chat is fine")
+        api.enforce_limits = False
+        await bot.send_message(CHAT, "limits off")
 
 
 async def test_rate_limiter_windows() -> None:
@@ -400,15 +396,13 @@ async def test_rate_limiter_windows() -> None:
 
 
 async def test_entity_helpers() -> None:
-    assert html_to_plain("<pre><code class=\"language-py\">x</code></pre>&amp;") == "x&"
-    assert auto_entities("/start@summit_test_bot hi") == [
-        {"type": "bot_command", "offset": 0, "length": 22}]
+    assert html_to_plain('<pre><code class="language-py">x</code></pre>&amp;') == "x&"
+    assert auto_entities("/start@summit_test_bot hi") == [{"type": "bot_command", "offset": 0, "length": 22}]
     assert auto_entities("🙂 @ann_b") == [{"type": "mention", "offset": 3, "length": 6}]
 
 
 async def test_send_document_multipart(fake_bot: telegram.Bot, fake_api: FakeBotApi) -> None:
-    msg = await fake_bot.send_document(CHAT, document=b"%PDF-1.4 summit", filename="report.pdf",
-                                       caption="<i>Report</i>", parse_mode="HTML")
+    msg = await fake_bot.send_document(CHAT, document=b"%PDF-1.4 summit", filename="report.pdf", caption="<i>Report</i>", parse_mode="HTML")
     call = fake_api.calls_of("sendDocument")[-1]
     upload = call.files["document"]
     assert upload.filename == "report.pdf" and upload.data == b"%PDF-1.4 summit"
@@ -421,18 +415,14 @@ async def test_send_document_multipart(fake_bot: telegram.Bot, fake_api: FakeBot
     assert again.document and again.document.file_id == msg.document.file_id
 
 
-async def test_commands_members_chat_and_actions(
-    fake_bot: telegram.Bot, fake_api: FakeBotApi
-) -> None:
+async def test_commands_members_chat_and_actions(fake_bot: telegram.Bot, fake_api: FakeBotApi) -> None:
     await fake_bot.set_my_commands([("start", "Start"), ("help", "Help")])
     await fake_bot.set_my_commands([("start", "Démarrer")], language_code="fr")
     group_scope = telegram.BotCommandScopeAllGroupChats()
     await fake_bot.set_my_commands([("events", "Events")], scope=group_scope)
     assert [c.command for c in await fake_bot.get_my_commands()] == ["start", "help"]
-    assert [c.description for c in await fake_bot.get_my_commands(language_code="fr")] == [
-        "Démarrer"]
-    assert fake_api.commands({"type": "all_group_chats"}) == [
-        {"command": "events", "description": "Events"}]
+    assert [c.description for c in await fake_bot.get_my_commands(language_code="fr")] == ["Démarrer"]
+    assert fake_api.commands({"type": "all_group_chats"}) == [{"command": "events", "description": "Events"}]
     assert fake_api.calls_of("setMyCommands")[-1].params["scope"] == {"type": "all_group_chats"}
     await fake_bot.delete_my_commands(language_code="fr")
     assert await fake_bot.get_my_commands(language_code="fr") == ()
@@ -444,8 +434,7 @@ async def test_commands_members_chat_and_actions(
         fake_api.set_member_status(-5, 7, status)
         assert (await fake_bot.get_chat_member(-5, 7)).status == status
     assert [m.status for m in await fake_bot.get_chat_administrators(-5)] == []
-    fake_api.send_text("hi", chat_id=-100777, user_id=7, chat_type="supergroup",
-                       chat_title="Summit HQ")
+    fake_api.send_text("hi", chat_id=-100777, user_id=7, chat_type="supergroup", chat_title="Summit HQ")
     chat = await fake_bot.get_chat(-100777)
     assert chat.title == "Summit HQ" and chat.type == "supergroup"
     assert await fake_bot.send_chat_action(CHAT, "typing")

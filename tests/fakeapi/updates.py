@@ -10,16 +10,36 @@ from .models import ChatId, JsonDict
 
 GROUP_ANONYMOUS_BOT_ID = 1087968824
 _FALSE_RIGHTS = (
-    "can_change_info", "can_invite_users", "can_pin_messages", "can_send_messages",
-    "can_send_polls", "can_send_other_messages", "can_add_web_page_previews",
-    "can_manage_topics", "can_send_audios", "can_send_documents", "can_send_photos",
-    "can_send_videos", "can_send_video_notes", "can_send_voice_notes", "can_edit_tag",
+    "can_change_info",
+    "can_invite_users",
+    "can_pin_messages",
+    "can_send_messages",
+    "can_send_polls",
+    "can_send_other_messages",
+    "can_add_web_page_previews",
+    "can_manage_topics",
+    "can_send_audios",
+    "can_send_documents",
+    "can_send_photos",
+    "can_send_videos",
+    "can_send_video_notes",
+    "can_send_voice_notes",
+    "can_edit_tag",
     "can_react_to_messages",
 )
 _ADMIN_RIGHTS = (
-    "can_manage_chat", "can_delete_messages", "can_manage_video_chats", "can_restrict_members",
-    "can_promote_members", "can_change_info", "can_invite_users", "can_post_stories",
-    "can_edit_stories", "can_delete_stories", "can_pin_messages", "can_manage_topics",
+    "can_manage_chat",
+    "can_delete_messages",
+    "can_manage_video_chats",
+    "can_restrict_members",
+    "can_promote_members",
+    "can_change_info",
+    "can_invite_users",
+    "can_post_stories",
+    "can_edit_stories",
+    "can_delete_stories",
+    "can_pin_messages",
+    "can_manage_topics",
 )
 
 
@@ -100,26 +120,25 @@ def message(
 def photo_sizes(file_id: str, file_unique_id: str) -> list[JsonDict]:
     """Build the PhotoSize list Telegram attaches to a photo message."""
     return [
-        {"file_id": f"{file_id}_{w}", "file_unique_id": f"{file_unique_id}{w}",
-         "width": w, "height": w * 3 // 4, "file_size": w * 60}
+        {"file_id": f"{file_id}_{w}", "file_unique_id": f"{file_unique_id}{w}", "width": w, "height": w * 3 // 4, "file_size": w * 60}
         for w in (90, 320, 800)
     ]
 
 
-def callback_query(
-    query_id: str, sender: JsonDict, msg: JsonDict, data: str, chat_instance: str
-) -> JsonDict:
+def callback_query(query_id: str, sender: JsonDict, msg: JsonDict, data: str, chat_instance: str) -> JsonDict:
     """Build a CallbackQuery for a button pressed under msg."""
     return {
-        "id": query_id, "from": sender, "message": msg, "chat_instance": chat_instance,
+        "id": query_id,
+        "from": sender,
+        "message": msg,
+        "chat_instance": chat_instance,
         "data": data,
     }
 
 
 def inline_query(query_id: str, sender: JsonDict, query: str, offset: str = "") -> JsonDict:
     """Build an InlineQuery."""
-    return {"id": query_id, "from": sender, "query": query, "offset": offset,
-            "chat_type": "sender"}
+    return {"id": query_id, "from": sender, "query": query, "offset": offset, "chat_type": "sender"}
 
 
 def chat_member(member: JsonDict, status: str) -> JsonDict:
@@ -140,12 +159,12 @@ def chat_member(member: JsonDict, status: str) -> JsonDict:
     return data
 
 
-def chat_member_updated(
-    chat_obj: JsonDict, sender: JsonDict, member: JsonDict, old_status: str, new_status: str
-) -> JsonDict:
+def chat_member_updated(chat_obj: JsonDict, sender: JsonDict, member: JsonDict, old_status: str, new_status: str) -> JsonDict:
     """Build a ChatMemberUpdated (as in my_chat_member / chat_member updates)."""
     return {
-        "chat": chat_obj, "from": sender, "date": now(),
+        "chat": chat_obj,
+        "from": sender,
+        "date": now(),
         "old_chat_member": chat_member(member, old_status),
         "new_chat_member": chat_member(member, new_status),
     }

@@ -15,21 +15,60 @@ from .models import JsonDict, UploadedFile
 # Parameters whose values are plain strings even when they look like JSON numbers/literals.
 STRING_FIELDS = frozenset(
     {
-        "text", "caption", "title", "description", "short_description", "name", "query",
-        "data", "url", "callback_query_id", "inline_query_id", "pre_checkout_query_id",
-        "shipping_query_id", "inline_message_id", "next_offset", "switch_pm_text",
-        "switch_pm_parameter", "parse_mode", "language_code", "secret_token", "action",
-        "ip_address", "custom_title", "file_id", "business_connection_id", "question",
-        "emoji", "address", "phone_number", "first_name", "last_name", "vcard", "payload",
-        "currency", "start_parameter", "provider_token", "invite_link", "message_effect_id",
-        "photo", "document", "audio", "video", "animation", "voice", "video_note", "sticker",
-        "thumbnail", "error_message", "web_app_query_id", "tag",
+        "text",
+        "caption",
+        "title",
+        "description",
+        "short_description",
+        "name",
+        "query",
+        "data",
+        "url",
+        "callback_query_id",
+        "inline_query_id",
+        "pre_checkout_query_id",
+        "shipping_query_id",
+        "inline_message_id",
+        "next_offset",
+        "switch_pm_text",
+        "switch_pm_parameter",
+        "parse_mode",
+        "language_code",
+        "secret_token",
+        "action",
+        "ip_address",
+        "custom_title",
+        "file_id",
+        "business_connection_id",
+        "question",
+        "emoji",
+        "address",
+        "phone_number",
+        "first_name",
+        "last_name",
+        "vcard",
+        "payload",
+        "currency",
+        "start_parameter",
+        "provider_token",
+        "invite_link",
+        "message_effect_id",
+        "photo",
+        "document",
+        "audio",
+        "video",
+        "animation",
+        "voice",
+        "video_note",
+        "sticker",
+        "thumbnail",
+        "error_message",
+        "web_app_query_id",
+        "tag",
     }
 )
 _CAMEL = re.compile(r"[a-z]+(?:[A-Z][a-z0-9]*)+")
-KNOWN_METHODS: frozenset[str] = frozenset(
-    {name for name in dir(telegram.Bot) if _CAMEL.fullmatch(name)} | {"close", "getUpdates"}
-)
+KNOWN_METHODS: frozenset[str] = frozenset({name for name in dir(telegram.Bot) if _CAMEL.fullmatch(name)} | {"close", "getUpdates"})
 CANONICAL: dict[str, str] = {name.lower(): name for name in KNOWN_METHODS}
 
 
