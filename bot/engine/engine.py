@@ -117,7 +117,8 @@ class Engine:
         """
         index = index or self._state.index
         cosines, _ = index.intent_space.scores(index.intent_space.vector(features(residual)))
-        per_intent = {intent: max(cosines[first:end], default=0.0) for intent, first, end in index.intent_ranges}
+        # Weights are stored as 32-bit floats: clamp the rounding error that can push a cosine past 1.
+        per_intent = {intent: min(1.0, max(cosines[first:end], default=0.0)) for intent, first, end in index.intent_ranges}
         per_fact: dict[str, float] = {}
         # With an event named, facts are matched on the rest of the question; nothing left means "tell me about it".
         for event in events:
@@ -127,7 +128,7 @@ class Engine:
             content, total = index.content_vector(features(residual), space)
             for doc, (cos, cov) in enumerate(zip(*space.scores(content, total), strict=True)):
                 if cov:
-                    score = FACT_COSINE * cos + (1 - FACT_COSINE) * cov
+                    score = min(1.0, FACT_COSINE * cos + (1 - FACT_COSINE) * cov)
                     per_fact[ids[doc]] = max(per_fact.get(ids[doc], 0.0), score)
         facts = tuple(sorted(per_fact.items(), key=lambda kv: (-kv[1], kv[0]))[:8])
         coverage, unknown = index.coverage(query)
