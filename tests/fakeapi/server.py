@@ -101,8 +101,8 @@ class FakeBotApi(UpdateInjector, FaultInjector):
             raise RuntimeError("FakeBotApi is not started")
         return self.root
 
-    async def start(self) -> str:
-        """Listen on a free loopback port and return the root URL (http://127.0.0.1:PORT)."""
+    async def start(self, port: int = 0) -> str:
+        """Listen on a loopback port (default: a free one) and return the root URL (http://127.0.0.1:PORT)."""
         if self.root is not None:
             return self.root
         app = web.Application(client_max_size=64 * 1024 * 1024)
@@ -111,7 +111,7 @@ class FakeBotApi(UpdateInjector, FaultInjector):
             app.router.add_route(verb, "/file/bot{token}/{path:.+}", self._handle_file)
         runner = web.AppRunner(app, handler_cancellation=True, shutdown_timeout=0.5, access_log=None)
         await runner.setup()
-        await web.TCPSite(runner, LOOPBACK, 0).start()
+        await web.TCPSite(runner, LOOPBACK, port).start()
         self._runner = runner
         port = runner.addresses[0][1]
         self.root = f"http://{LOOPBACK}:{port}"
