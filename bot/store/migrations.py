@@ -48,6 +48,64 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX chats_by_status ON chats (status)",
         ),
     ),
+    Migration(
+        2,
+        "knowledge_edits",
+        (
+            # Every admin edit, with who, when, where, and the entry's state before and after it, as JSON:
+            # NULL = the entry had no edit (the YAML baseline applies); the JSON text 'null' = deleted.
+            # A batch groups the changes one command made (an event field and the fact that sources it).
+            """
+            CREATE TABLE kb_changes (
+                change_id   INTEGER PRIMARY KEY AUTOINCREMENT,
+                batch_id    INTEGER NOT NULL,
+                at          TEXT NOT NULL,
+                user_id     INTEGER NOT NULL,
+                chat_id     INTEGER NULL,
+                action      TEXT NOT NULL,
+                entity      TEXT NOT NULL CHECK (entity IN ('fact', 'event')),
+                entity_id   TEXT NOT NULL,
+                event_id    TEXT NOT NULL,
+                before_json TEXT NULL,
+                after_json  TEXT NULL,
+                summary     TEXT NOT NULL,
+                undone_by   INTEGER NULL REFERENCES kb_changes (change_id)
+            )
+            """,
+            "CREATE INDEX kb_changes_by_event ON kb_changes (event_id, change_id)",
+            # The current state of every edited entry: the overlay applied on top of the YAML.
+            """
+            CREATE TABLE kb_overlay (
+                entity    TEXT NOT NULL CHECK (entity IN ('fact', 'event')),
+                entity_id TEXT NOT NULL,
+                event_id  TEXT NOT NULL,
+                data_json TEXT NOT NULL,
+                change_id INTEGER NOT NULL REFERENCES kb_changes (change_id),
+                PRIMARY KEY (entity, entity_id)
+            )
+            """,
+        ),
+    ),
+    Migration(
+        3,
+        "question_log",
+        (
+            # Questions for /unanswered and /stats: no user or chat id is kept, only the normalized text.
+            """
+            CREATE TABLE question_log (
+                id       INTEGER PRIMARY KEY AUTOINCREMENT,
+                day      TEXT NOT NULL,
+                lang     TEXT NOT NULL,
+                fallback INTEGER NOT NULL,
+                intent   TEXT NULL,
+                event    TEXT NULL,
+                question TEXT NOT NULL
+            )
+            """,
+            "CREATE INDEX question_log_unanswered ON question_log (fallback, question)",
+            "CREATE INDEX question_log_by_day ON question_log (day)",
+        ),
+    ),
 )
 
 
