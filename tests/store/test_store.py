@@ -25,7 +25,7 @@ async def test_open_creates_folders_wal_and_schema(tmp_path: Path) -> None:
     with sqlite3.connect(path) as db:
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         applied = db.execute("SELECT version, name, applied_at FROM schema_migrations").fetchall()
-        assert applied == [(1, "users_and_chats", "2024-05-17T08:30:00+00:00")]
+        assert applied == [(m.version, m.name, "2024-05-17T08:30:00+00:00") for m in MIGRATIONS]
 
 
 async def test_user_lang(tmp_path: Path) -> None:
@@ -76,19 +76,20 @@ async def test_later_migrations_are_applied_in_order_and_atomically(tmp_path: Pa
     path = tmp_path / "bot.db"
     store = await Store.open(path)  # the shipped schema
     await store.close()
-    audit = Migration(2, "audit", ("CREATE TABLE audit (id INTEGER PRIMARY KEY)",))
-    broken = (*MIGRATIONS, audit, Migration(3, "bad", ("CREATE TABLEX nope",)))
+    n = len(MIGRATIONS)
+    audit = Migration(n + 1, "audit", ("CREATE TABLE audit (id INTEGER PRIMARY KEY)",))
+    broken = (*MIGRATIONS, audit, Migration(n + 2, "bad", ("CREATE TABLEX nope",)))
     with pytest.raises(sqlite3.Error):
         await Store.open(path, migrations=broken)
     store = await Store.open(path)
     try:
-        assert await store.schema_version() == 1  # the failed batch left nothing behind (audit was rolled back too)
+        assert await store.schema_version() == n  # the failed batch left nothing behind (audit was rolled back too)
     finally:
         await store.close()
-    extended = (*MIGRATIONS, Migration(2, "audit", ("CREATE TABLE audit (id INTEGER PRIMARY KEY, at TEXT NOT NULL)",)))
+    extended = (*MIGRATIONS, Migration(len(MIGRATIONS) + 1, "audit", ("CREATE TABLE audit (id INTEGER PRIMARY KEY, at TEXT NOT NULL)",)))
     store = await Store.open(path, migrations=extended)
     try:
-        assert await store.schema_version() == 2
+        assert await store.schema_version() == n + 1
     finally:
         await store.close()
     with pytest.raises(StoreError, match="newer than this code"):
