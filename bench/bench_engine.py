@@ -45,9 +45,7 @@ def scaled(kb: KnowledgeBase, factor: int, seed: int = 7) -> KnowledgeBase:
         extra = []
         for i in range(len(event.facts) * (factor - 1)):
             base = event.facts[i % len(event.facts)]
-            texts = {
-                lang: " ".join(rng.sample(pool, min(len(pool), 14))) + f" {rng.randint(2, 99_999)}" for lang, pool in words.items() if pool
-            }
+            texts = {lang: " ".join(rng.sample(pool, min(len(pool), 14))) + f" {rng.randint(2, 99_999)}" for lang, pool in words.items() if pool}
             extra.append(dataclasses.replace(base, id=f"{base.id}_syn{i}", text=LocalText.of(texts)))
         events.append(dataclasses.replace(event, facts=(*event.facts, *extra)))
     return dataclasses.replace(kb, events=tuple(events))
@@ -115,9 +113,7 @@ def main() -> None:
         return
     rows = []
     for factor in args.scales:
-        done = subprocess.run(
-            [sys.executable, __file__, "--one", str(factor), "--rounds", str(args.rounds)], capture_output=True, text=True, check=True
-        )
+        done = subprocess.run([sys.executable, __file__, "--one", str(factor), "--rounds", str(args.rounds)], capture_output=True, text=True, check=True)
         rows.append(json.loads(done.stdout))
         print(f"  measured ×{factor}", file=sys.stderr, flush=True)
     base = rows[0]

@@ -154,10 +154,24 @@ def parser() -> argparse.ArgumentParser:
     ev.add_argument("--min", type=float, help="exit 1 when any language's accuracy or the rejection rate is below this (0-1)")
     ev.add_argument("--threshold", type=float, help="confidence threshold to report at")
     ev.add_argument("--show-failures", type=int, default=0, metavar="N", help="list the first N wrong answers")
+    kb = sub.add_parser("kb", help="the knowledge with the admins' edits: export, import, history")
+    kb_sub = kb.add_subparsers(dest="kb_action", required=True)
+    for name, text in (("export", "write one YAML file per event"), ("import", "make the knowledge equal to a folder of event files")):
+        cmd = kb_sub.add_parser(name, help=text)
+        cmd.add_argument("folder", nargs="?", default="export", help="the folder (default: ./export)")
+    hist = kb_sub.add_parser("history", help="recent changes")
+    hist.add_argument("--limit", type=int, default=30)
     return p
 
 
-COMMANDS = {"ask": cmd_ask, "chat": cmd_chat, "validate": cmd_validate, "eval": cmd_eval, "run": cmd_run}
+def cmd_kb(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    """Export, import or list the knowledge edits stored in SUMMITBOT_DB."""
+    from bot.cli_kb import run_kb
+
+    return run_kb(args, settings, out)
+
+
+COMMANDS = {"ask": cmd_ask, "chat": cmd_chat, "validate": cmd_validate, "eval": cmd_eval, "run": cmd_run, "kb": cmd_kb}
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:

@@ -167,22 +167,14 @@ def format_report(report: Report, failures: int = 0) -> str:
         lines.append(f"  {lang}: {ok}/{total} = {ok / total:.1%}")
     lines.append(f"  all: {report.in_scope_rate:.1%}")
     lines.append(f"out-of-scope rejected: {report.oos[0]}/{report.oos[1]} = {report.oos_rate:.1%}")
-    lines.append(
-        "event confusion (expected → answered): " + (", ".join(f"{a}→{b}: {n}" for (a, b), n in report.confusion.most_common()) or "none")
-    )
+    lines.append("event confusion (expected → answered): " + (", ".join(f"{a}→{b}: {n}" for (a, b), n in report.confusion.most_common()) or "none"))
     lines += ["", "threshold sweep:  threshold  in-scope  out-of-scope"]
-    lines += [
-        f"                  {t:9.2f}  {i:8.1%}  {r:12.1%}" + ("  ←" if abs(t - report.threshold) < 1e-9 else "") for t, i, r in report.sweep
-    ]
+    lines += [f"                  {t:9.2f}  {i:8.1%}  {r:12.1%}" + ("  ←" if abs(t - report.threshold) < 1e-9 else "") for t, i, r in report.sweep]
     wrong = [o for o in report.outcomes if not o.correct(report.threshold)]
     if failures and wrong:
         lines += ["", f"wrong answers ({len(wrong)}, first {min(failures, len(wrong))}):"]
         for o in wrong[:failures]:
             q, a = o.query, o.answer
-            expected = (
-                "out of scope" if q.out_of_scope else f"{q.intent}/{q.event or '-'}" + (f" ~{q.quote_contains}" if q.quote_contains else "")
-            )
-            lines.append(
-                f"  [{q.lang}] {q.text!r}: expected {expected}; got {a.kind} {a.intent}/{a.event} lang={a.lang} conf={a.confidence:.2f}"
-            )
+            expected = "out of scope" if q.out_of_scope else f"{q.intent}/{q.event or '-'}" + (f" ~{q.quote_contains}" if q.quote_contains else "")
+            lines.append(f"  [{q.lang}] {q.text!r}: expected {expected}; got {a.kind} {a.intent}/{a.event} lang={a.lang} conf={a.confidence:.2f}")
     return "\n".join(lines)

@@ -13,6 +13,8 @@ from urllib.parse import urlsplit
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_API_URL = "https://api.telegram.org"
 _TOKEN_RE = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{20,100}$")
+DEFAULT_REMINDER_DAYS: tuple[int, ...] = (7, 1)
+MAX_REMINDER_DAYS = 365
 
 
 class SettingsError(ValueError):
@@ -58,6 +60,7 @@ class Settings:
     knowledge_dir: Path = field(default_factory=lambda: _default_dir("knowledge"))
     sources_dir: Path | None = None
     timezone: str = "UTC"
+    reminder_days: tuple[int, ...] = DEFAULT_REMINDER_DAYS
 
     @property
     def base_url(self) -> str:
@@ -124,4 +127,30 @@ class Settings:
             knowledge_dir=Path(env["SUMMITBOT_KNOWLEDGE_DIR"]) if env.get("SUMMITBOT_KNOWLEDGE_DIR") else _default_dir("knowledge"),
             sources_dir=Path(sources) if sources else (default_sources if default_sources.is_dir() else None),
             timezone=env.get("SUMMITBOT_TIMEZONE", "UTC").strip() or "UTC",
+            reminder_days=parse_reminder_days(env.get("SUMMITBOT_REMINDER_DAYS", "")),
         )
+
+
+def parse_reminder_days(text: str) -> tuple[int, ...]:
+    """``SUMMITBOT_REMINDER_DAYS``: how many days before an event its reminders go out.
+
+    Args:
+        text: comma-separated whole numbers of days (1–365), e.g. "7,1"; empty for the default; "none" for no reminders.
+
+    Returns:
+        The distinct numbers, largest first.
+
+    Raises:
+        SettingsError: naming the variable and what is accepted.
+    """
+    raw = text.strip()
+    if not raw:
+        return DEFAULT_REMINDER_DAYS
+    if raw.casefold() in ("none", "off"):
+        return ()
+    days: set[int] = set()
+    for item in (part.strip() for part in raw.split(",")):
+        if not re.fullmatch(r"\d{1,3}", item) or not 1 <= int(item) <= MAX_REMINDER_DAYS:
+            raise SettingsError(f"SUMMITBOT_REMINDER_DAYS must be comma-separated numbers of days from 1 to {MAX_REMINDER_DAYS} (e.g. 7,1) or none, got {item!r}")
+        days.add(int(item))
+    return tuple(sorted(days, reverse=True))

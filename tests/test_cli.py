@@ -103,3 +103,35 @@ def test_console_script_and_module_entry_point(tmp_path: Path) -> None:
         done = subprocess.run([*cmd, "ask", "wuzhen"], capture_output=True, text=True, timeout=60, env=env, cwd=tmp_path, check=False)
         assert done.returncode == 0, done.stderr
         assert "World Internet Conference Wuzhen Summit 2023" in done.stdout
+
+
+def test_kb_export_import_round_trip(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import yaml
+
+    code, out = run(["kb", "export", str(tmp_path / "one")], monkeypatch)
+    assert code == 0 and "exported 5 events" in out
+    code, out = run(["kb", "import", str(tmp_path / "one")], monkeypatch)
+    assert code == 0 and "no changes" in out
+    path = tmp_path / "one" / "wiotc_2023.yaml"
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    doc["facts"].append(
+        {"id": "wiotc_2023_cli_1", "topics": ["background"], "text": {"en": "Imported."}, "source": "admin", "quote": "Imported.", "origin": "admin"}
+    )
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    code, out = run(["kb", "import", str(tmp_path / "one")], monkeypatch)
+    assert code == 0 and "1 changes" in out
+    run(["kb", "export", str(tmp_path / "two")], monkeypatch)
+    for exported in (tmp_path / "one").glob("*.yaml"):
+        assert yaml.safe_load(exported.read_text(encoding="utf-8")) == yaml.safe_load((tmp_path / "two" / exported.name).read_text(encoding="utf-8"))
+    code, out = run(["kb", "history"], monkeypatch)
+    assert "import set wiotc_2023_cli_1" in out
+
+
+def test_kb_import_refuses_invalid_files(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    folder = tmp_path / "bad"
+    folder.mkdir()
+    (folder / "x.yaml").write_text("version: 1\nid: x\n", encoding="utf-8")
+    code, _ = run(["kb", "import", str(folder)], monkeypatch)
+    assert code == 1
+    _, out = run(["kb", "history"], monkeypatch)
+    assert out == ""

@@ -22,7 +22,16 @@ REQUIRED_INTENTS = (
 NEAR_DUPLICATE = 96.0
 
 
-def _unique(kind: str, items: Sequence[tuple[str, str]]) -> list[Problem]:
+def unique_ids(kind: str, items: Sequence[tuple[str, str]]) -> list[Problem]:
+    """One problem per entry whose id is used more than once.
+
+    Args:
+        kind: what the ids are of ("event", "fact", "intent").
+        items: (id, file) pairs.
+
+    Returns:
+        The problems.
+    """
     counts = Counter(item_id for item_id, _ in items)
     return [Problem(file, f"{kind} {item_id}", "id is used more than once") for item_id, file in items if counts[item_id] > 1]
 
@@ -79,15 +88,11 @@ def quote_problems(events: Sequence[Event], sources_dir: Path) -> list[Problem]:
             if article is None:
                 problems.append(Problem(f"{event.id}.yaml", f"fact {fact.id}.source", f"no article {fact.source!r} in {sources_dir}"))
             elif fact.quote not in article:
-                problems.append(
-                    Problem(f"{event.id}.yaml", f"fact {fact.id}.quote", f"not found verbatim in {fact.source}: {fact.quote[:60]!r}")
-                )
+                problems.append(Problem(f"{event.id}.yaml", f"fact {fact.id}.quote", f"not found verbatim in {fact.source}: {fact.quote[:60]!r}"))
     return problems
 
 
-def cross_checks(
-    events: Sequence[Event], intents: Sequence[Intent], intent_files: Mapping[str, str], sources_dir: Path | None
-) -> list[Problem]:
+def cross_checks(events: Sequence[Event], intents: Sequence[Intent], intent_files: Mapping[str, str], sources_dir: Path | None) -> list[Problem]:
     """Every check that needs more than one entry.
 
     Args:
@@ -99,9 +104,9 @@ def cross_checks(
     Returns:
         The problems found.
     """
-    problems = _unique("event", [(e.id, f"{e.id}.yaml") for e in events])
-    problems += _unique("fact", [(f.id, f"{e.id}.yaml") for e in events for f in e.facts])
-    problems += _unique("intent", [(i.id, intent_files.get(i.id, "intents")) for i in intents])
+    problems = unique_ids("event", [(e.id, f"{e.id}.yaml") for e in events])
+    problems += unique_ids("fact", [(f.id, f"{e.id}.yaml") for e in events for f in e.facts])
+    problems += unique_ids("intent", [(i.id, intent_files.get(i.id, "intents")) for i in intents])
     present = {i.id for i in intents}
     problems += [Problem("intents", f"intent {name}", "is required but not defined") for name in REQUIRED_INTENTS if name not in present]
     problems += near_duplicate_examples(intents, intent_files)

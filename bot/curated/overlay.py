@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.curated.checks import cross_checks
+from bot.curated.checks import unique_ids
 from bot.curated.export import event_to_doc
 from bot.curated.parse import parse_event
 from bot.curated.problems import Problem
@@ -77,7 +77,8 @@ def apply_overlay(baseline: KnowledgeBase, overlay: Overlay) -> tuple[KnowledgeB
         event = parse_event(doc, f"{event_id} (with admin edits)", problems)
         if event is not None:
             events.append(event)
-    intent_files = {i.id: "intents" for i in baseline.intents}
-    problems += [p for p in cross_checks(events, baseline.intents, intent_files, None) if not p.entry.startswith("intent")]
+    # The intents did not change: only the checks across events and facts need to run again.
+    problems += unique_ids("event", [(e.id, OVERLAY_FILE) for e in events])
+    problems += unique_ids("fact", [(f.id, f"{e.id} (with admin edits)") for e in events for f in e.facts])
     kb = KnowledgeBase(tuple(sorted(events, key=lambda e: e.id)), baseline.intents, baseline.messages)
     return kb, problems

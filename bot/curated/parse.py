@@ -246,19 +246,13 @@ def parse_event(doc: Mapping[str, Any], file: str, problems: list[Problem]) -> E
     names = reader.phrases(doc.get("names"), "names")
     summary = reader.local(doc.get("summary"), "summary")
     facts = tuple(
-        f
-        for i, raw in enumerate(reader.seq(doc.get("facts"), "facts", required=True))
-        if (f := parse_fact(reader, raw, f"facts[{i}]", event_id or ""))
+        f for i, raw in enumerate(reader.seq(doc.get("facts"), "facts", required=True)) if (f := parse_fact(reader, raw, f"facts[{i}]", event_id or ""))
     )
     aliases = tuple(a for a in (reader.text(v, f"aliases[{i}]") for i, v in enumerate(reader.seq(doc.get("aliases"), "aliases"))) if a)
     place = _sourced(reader, doc["place"], "place") if doc.get("place") is not None else None
     theme = _sourced(reader, doc["theme"], "theme") if doc.get("theme") is not None else None
-    organizers = tuple(
-        s for i, r in enumerate(reader.seq(doc.get("organizers"), "organizers")) if (s := _sourced(reader, r, f"organizers[{i}]"))
-    )
-    people = tuple(
-        s for i, r in enumerate(reader.seq(doc.get("people"), "people")) if (s := _sourced(reader, r, f"people[{i}]", role=True))
-    )
+    organizers = tuple(s for i, r in enumerate(reader.seq(doc.get("organizers"), "organizers")) if (s := _sourced(reader, r, f"organizers[{i}]")))
+    people = tuple(s for i, r in enumerate(reader.seq(doc.get("people"), "people")) if (s := _sourced(reader, r, f"people[{i}]", role=True)))
     event = Event(
         id=event_id or "",
         kind=str(kind),

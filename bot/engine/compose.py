@@ -70,9 +70,7 @@ class Composer:
             context=self._ctx(event, intent, now),
         )
 
-    def topic(
-        self, event: Event, topic: str, intent: str, lang: str, confidence: float, now: dt.datetime, order: Sequence[str] = ()
-    ) -> Answer:
+    def topic(self, event: Event, topic: str, intent: str, lang: str, confidence: float, now: dt.datetime, order: Sequence[str] = ()) -> Answer:
         """Every fact of an event on one topic, or an honest "my sources don't say".
 
         Args:
@@ -147,9 +145,7 @@ class Composer:
         fact = event.fact(rec.fact) if rec.fact else None
         if rec.rule == "annual_fixed_date" and rec.month_day:
             upcoming = next_fixed_date(rec.month_day, now.date())
-            day = self.kb.messages.get(
-                "date_day", lang, day=upcoming.day, month=self._month(upcoming.month, lang), year="", year_be=""
-            ).strip(" ,")
+            day = self.kb.messages.get("date_day", lang, day=upcoming.day, month=self._month(upcoming.month, lang), year="", year_be="").strip(" ,")
             body = self._msg("next_fixed", lang, event=name, day=day, date=self._date(upcoming, lang))
         elif rec.rule == "annual" and rec.since:
             body = self._msg("next_annual_since", lang, event=name, since=rec.since, year=event.year)

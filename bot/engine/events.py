@@ -16,9 +16,7 @@ from bot.engine.text import Normalized, is_thai
 PHRASE_WEIGHT = 1.0
 WORD_WEIGHT = 0.5
 YEAR_WEIGHT = 0.4
-_FUNCTION_WORDS = frozenset(
-    ["the", "and", "of", "for", "in", "des", "les", "del", "de", "la", "le", "et", "du", "au", "aux", "va", "cua", "ve", "cho"]
-)
+_FUNCTION_WORDS = frozenset(["the", "and", "of", "for", "in", "des", "les", "del", "de", "la", "le", "et", "du", "au", "aux", "va", "cua", "ve", "cho"])
 MIN_FUZZY_LEN = 5
 
 

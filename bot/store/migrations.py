@@ -106,6 +106,72 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX question_log_by_day ON question_log (day)",
         ),
     ),
+    Migration(
+        4,
+        "announcements",
+        (
+            # Chats that receive announcements and reminders: their language and the kinds of event they follow.
+            """
+            CREATE TABLE subscriptions (
+                chat_id    INTEGER PRIMARY KEY,
+                chat_type  TEXT NOT NULL,
+                lang       TEXT NOT NULL,
+                kinds      TEXT NOT NULL,          -- comma-separated event kinds: summit,iot-expo,itu-event
+                user_id    INTEGER NULL,           -- who subscribed the chat
+                updated_at TEXT NOT NULL
+            )
+            """,
+            # A broadcast (an admin's text) or an event reminder; its deliveries are rows of the outbox.
+            """
+            CREATE TABLE announcements (
+                id                  INTEGER PRIMARY KEY AUTOINCREMENT,
+                kind                TEXT NOT NULL CHECK (kind IN ('broadcast', 'reminder')),
+                state               TEXT NOT NULL CHECK (state IN ('draft', 'scheduled', 'sending', 'done', 'cancelled')),
+                text                TEXT NOT NULL,  -- broadcast: the admin's plain text; reminder: what it is about
+                event_id            TEXT NULL,
+                send_at             TEXT NOT NULL,
+                created_by          INTEGER NULL,
+                admin_chat_id       INTEGER NULL,   -- where the progress message and the final report go
+                progress_message_id INTEGER NULL,
+                created_at          TEXT NOT NULL,
+                finished_at         TEXT NULL
+            )
+            """,
+            "CREATE INDEX announcements_by_state ON announcements (state, send_at)",
+            # One row per (announcement, chat). 'sending' is committed before the HTTP call and 'sent' right after,
+            # so after a crash only rows left in 'sending' can have been delivered without being recorded.
+            """
+            CREATE TABLE outbox (
+                id              INTEGER PRIMARY KEY AUTOINCREMENT,
+                announcement_id INTEGER NOT NULL REFERENCES announcements (id) ON DELETE CASCADE,
+                chat_id         INTEGER NOT NULL,
+                chat_type       TEXT NOT NULL,
+                lang            TEXT NOT NULL,
+                body            TEXT NOT NULL,      -- the HTML message
+                state           TEXT NOT NULL CHECK (state IN ('pending', 'sending', 'sent', 'failed', 'cancelled')),
+                attempts        INTEGER NOT NULL DEFAULT 0,
+                next_attempt_at TEXT NOT NULL,
+                last_error      TEXT NULL,
+                message_id      INTEGER NULL,
+                updated_at      TEXT NOT NULL,
+                UNIQUE (announcement_id, chat_id)
+            )
+            """,
+            "CREATE INDEX outbox_by_state ON outbox (state, next_attempt_at)",
+            # Event reminders already handled (sent, or skipped because a closer one was due): never twice.
+            """
+            CREATE TABLE reminders_sent (
+                event_id        TEXT NOT NULL,
+                occurs_on       TEXT NOT NULL,
+                days_before     INTEGER NOT NULL,
+                outcome         TEXT NOT NULL CHECK (outcome IN ('sent', 'skipped')),
+                announcement_id INTEGER NULL REFERENCES announcements (id),
+                at              TEXT NOT NULL,
+                PRIMARY KEY (event_id, occurs_on, days_before)
+            )
+            """,
+        ),
+    ),
 )
 
 

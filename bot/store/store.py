@@ -9,7 +9,7 @@ import re
 import sqlite3
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -66,9 +66,7 @@ class Store:
             self._langs.popitem(last=False)
 
     @classmethod
-    async def open(
-        cls, path: Path | str, *, clock: Callable[[], dt.datetime] = _utc_now, migrations: Sequence[Migration] = MIGRATIONS
-    ) -> Store:
+    async def open(cls, path: Path | str, *, clock: Callable[[], dt.datetime] = _utc_now, migrations: Sequence[Migration] = MIGRATIONS) -> Store:
         """Open (creating if needed) the database and bring its schema up to date.
 
         Args:
@@ -89,7 +87,7 @@ class Store:
         # isolation_level=None: no implicit transactions; every transaction below is explicit.
         db = await aiosqlite.connect(str(path), isolation_level=None)
         try:
-            for pragma in ("PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON", "PRAGMA busy_timeout=5000"):
+            for pragma in ("PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON", "PRAGMA busy_timeout=5000"):
                 await db.execute_fetchall(pragma)
             store = cls(db, clock)
             await store._migrate(migrations)
@@ -114,6 +112,26 @@ class Store:
                 await self._db.execute_fetchall("ROLLBACK")
                 raise
             await self._db.execute_fetchall("COMMIT")
+
+    def transaction(self) -> AbstractAsyncContextManager[aiosqlite.Connection]:
+        """One write transaction (``BEGIN IMMEDIATE`` … ``COMMIT``), for the store's other modules."""
+        return self._transaction()
+
+    async def query(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
+        """Run a read query outside any transaction.
+
+        Args:
+            sql: the statement.
+            params: its parameters.
+
+        Returns:
+            The rows.
+        """
+        return await self._query(sql, params)
+
+    def timestamp(self) -> str:
+        """The store clock's current time as stored (ISO 8601, UTC, seconds)."""
+        return self._now()
 
     async def _query(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
         async with self._lock:

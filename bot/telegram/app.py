@@ -26,10 +26,36 @@ from telegram.ext import (
 )
 
 from bot.curated import load
+from bot.curated.overlay import apply_overlay
 from bot.engine import Engine
 from bot.settings import Settings, SettingsError
 from bot.store import Store
+from bot.store.knowledge import KnowledgeLog
 from bot.telegram.addressing import ADDRESSED_TO_ME, COMMAND_FOR_ME
+from bot.telegram.admin import (
+    on_event_add,
+    on_event_set,
+    on_export,
+    on_fact_add,
+    on_fact_del,
+    on_fact_edit,
+    on_facts,
+    on_history,
+    on_stats,
+    on_unanswered,
+    on_undo,
+)
+from bot.telegram.announcing import (
+    BUTTON_PATTERN,
+    on_announce,
+    on_announce_button,
+    on_announcements,
+    on_cancel,
+    on_schedule,
+    on_subscribe,
+    on_unsubscribe,
+    start_announcer,
+)
 from bot.telegram.callbacks import on_button, on_inline
 from bot.telegram.errors import configure_logging, on_error, redact
 from bot.telegram.handlers import (
@@ -50,9 +76,8 @@ from bot.telegram.ordering import PerChatOrder
 from bot.telegram.services import SERVICES_KEY, Services, time_zone
 
 log = logging.getLogger(__name__)
-BotApp: TypeAlias = Application[
-    ExtBot[None], ContextTypes.DEFAULT_TYPE, dict[Any, Any], dict[Any, Any], dict[Any, Any], JobQueue[ContextTypes.DEFAULT_TYPE]
-]
+QUESTION_FLUSH_SECONDS = 10.0
+BotApp: TypeAlias = Application[ExtBot[None], ContextTypes.DEFAULT_TYPE, dict[Any, Any], dict[Any, Any], dict[Any, Any], JobQueue[ContextTypes.DEFAULT_TYPE]]
 #: The update types the bot asks Telegram for (my_chat_member is needed to track the chats it is in).
 ALLOWED_UPDATES: list[str] = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY, Update.MY_CHAT_MEMBER]
 
@@ -72,6 +97,7 @@ def register_handlers(app: BotApp) -> None:
             ChatMemberHandler(on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER),
             MessageHandler(new & filters.StatusUpdate.MIGRATE, on_migrate),
             # 2. Button presses (every callback, so forged data is answered too) and inline queries.
+            CallbackQueryHandler(on_announce_button, pattern=BUTTON_PATTERN),  # an announcement's Send / Cancel
             CallbackQueryHandler(on_button),
             InlineQueryHandler(on_inline),
             # 3. Known commands. CommandHandler takes /cmd and /cmd@this_bot, and leaves /cmd@other_bot alone.
@@ -81,6 +107,25 @@ def register_handlers(app: BotApp) -> None:
             CommandHandler("lang", on_lang, filters=new),
             CommandHandler("ask", on_ask, filters=new),
             CommandHandler("reload", on_reload, filters=new),
+            # Bot admins' knowledge edits (each handler refuses non-admins itself, politely, changing nothing).
+            CommandHandler("fact_add", on_fact_add, filters=new),
+            CommandHandler("fact_edit", on_fact_edit, filters=new),
+            CommandHandler("fact_del", on_fact_del, filters=new),
+            CommandHandler("facts", on_facts, filters=new),
+            CommandHandler("event_add", on_event_add, filters=new),
+            CommandHandler("event_set", on_event_set, filters=new),
+            CommandHandler("history", on_history, filters=new),
+            CommandHandler("undo", on_undo, filters=new),
+            CommandHandler("unanswered", on_unanswered, filters=new),
+            CommandHandler("stats", on_stats, filters=new),
+            CommandHandler("export", on_export, filters=new),
+            # Announcements: a chat's own subscription (groups: their admins), then the bot admins' broadcasts.
+            CommandHandler("subscribe", on_subscribe, filters=new),
+            CommandHandler("unsubscribe", on_unsubscribe, filters=new),
+            CommandHandler("announce", on_announce, filters=new),
+            CommandHandler("schedule", on_schedule, filters=new),
+            CommandHandler("announcements", on_announcements, filters=new),
+            CommandHandler("cancel", on_cancel, filters=new),
             # 4. Any other command: answered in private chats, and in groups only as /cmd@this_bot.
             MessageHandler(new & filters.COMMAND & (private | COMMAND_FOR_ME), on_unknown_command),
             # 5. Questions: every text in a private chat; in groups only when addressed (@mention or reply to the bot).
@@ -103,18 +148,35 @@ async def start_services(app: BotApp, settings: Settings, engine: Engine | None,
         zone: the time zone.
     """
     bot = app.bot
-    if engine is None:
-        kb = await asyncio.to_thread(load, settings.intents_dir, settings.knowledge_dir)
-        engine = await asyncio.to_thread(Engine, kb, bot.first_name)
+    baseline = engine.kb if engine is not None else await asyncio.to_thread(load, settings.intents_dir, settings.knowledge_dir)
     store = await Store.open(settings.db_path)
     try:
-        app.bot_data[SERVICES_KEY] = Services(settings, engine, store, bot.id, bot.username, bot.first_name, zone)
+        knowledge = KnowledgeLog(store)
+        overlay = await knowledge.overlay()
+        kb, problems = await asyncio.to_thread(apply_overlay, baseline, overlay)
+        for problem in problems:
+            log.warning("admin edit not applied: %s", problem)
+        if engine is None:
+            engine = await asyncio.to_thread(Engine, kb, bot.first_name)
+        elif kb != baseline:
+            await asyncio.to_thread(engine.swap, kb)
+        app.bot_data[SERVICES_KEY] = Services(settings, engine, store, bot.id, bot.username, bot.first_name, zone, baseline, knowledge)
+        if app.job_queue is not None:
+            app.job_queue.run_repeating(flush_question_log, interval=QUESTION_FLUSH_SECONDS, name="question-log")
         menus = await set_menus(bot, settings.admins)
+        await start_announcer(app.bot_data[SERVICES_KEY], bot, app.job_queue, lambda: app.running)
     except BaseException:
         app.bot_data.pop(SERVICES_KEY, None)
         await store.close()
         raise
     log.info("@%s ready: %d events, %d menus, database %s", bot.username, len(engine.kb.events), menus, settings.db_path)
+
+
+async def flush_question_log(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Job: write the buffered question log to the store."""
+    svc = context.application.bot_data.get(SERVICES_KEY)
+    if isinstance(svc, Services):
+        await svc.flush_questions()
 
 
 async def stop_services(app: BotApp) -> None:

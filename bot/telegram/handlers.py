@@ -9,6 +9,7 @@ from telegram import Message, Update, User
 from telegram.ext import ContextTypes
 
 from bot.curated import CurationError, load
+from bot.curated.overlay import apply_overlay
 from bot.engine.render import shorten
 from bot.engine.replies import chitchat, event_list
 from bot.telegram.addressing import command_args, without_mention
@@ -51,6 +52,7 @@ async def answer_question(svc: Services, message: Message, user: User, text: str
     chosen = await svc.store.get_user_lang(user.id)
     context = svc.contexts.get(key, now)
     answer = svc.engine.answer(text, now=now, lang_hint=user.language_code, context=context, reply_lang=chosen)
+    svc.questions.append((now.date().isoformat(), answer.lang, answer.fallback, answer.intent, answer.event, " ".join(text.casefold().split())))
     if answer.context is not None:
         svc.contexts.put(key, answer.context, now)
     await reply_answer(svc, message, answer, quote=quote)
@@ -176,10 +178,15 @@ async def on_reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             head = Block(f"Reload failed: {len(exc.problems)} problem(s). Still answering from the previous data.", "b")
             await reply_blocks(svc, message, [head, *text_blocks([*lines, *more])], quote=quote)
             return
-        await asyncio.to_thread(svc.engine.swap, kb)
-    facts = sum(len(e.facts) for e in kb.events)
+        # The re-read YAML is the new baseline; the admins' edits still apply on top of it.
+        merged, problems = await asyncio.to_thread(apply_overlay, kb, await svc.knowledge.overlay())
+        for problem in problems:
+            log.warning("reload: admin edit not applied: %s", problem)
+        await asyncio.to_thread(svc.engine.swap, merged)
+        svc.baseline = kb
+    facts = sum(len(e.facts) for e in merged.events)
     log.info("reload by %s: %d events, %d facts, %d intents", user.id, len(kb.events), facts, len(kb.intents))
-    done = f"Reloaded: {len(kb.events)} events, {facts} facts, {len(kb.intents)} intents."
+    done = f"Reloaded: {len(merged.events)} events, {facts} facts, {len(kb.intents)} intents."
     await reply_blocks(svc, message, [Block(done)], quote=quote)
 
 

@@ -48,10 +48,54 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
         "vi": "Tải lại ý định và dữ liệu (quản trị viên)",
         "fr": "Recharger intentions et connaissances (admins)",
     },
+    "fact_add": {"en": "Add a fact (admins)", "th": "เพิ่มข้อเท็จจริง (ผู้ดูแล)", "vi": "Thêm dữ kiện (quản trị viên)", "fr": "Ajouter un fait (admins)"},
+    "fact_edit": {"en": "Edit a fact (admins)", "th": "แก้ไขข้อเท็จจริง (ผู้ดูแล)", "vi": "Sửa dữ kiện (quản trị viên)", "fr": "Modifier un fait (admins)"},
+    "fact_del": {"en": "Delete a fact (admins)", "th": "ลบข้อเท็จจริง (ผู้ดูแล)", "vi": "Xóa dữ kiện (quản trị viên)", "fr": "Supprimer un fait (admins)"},
+    "facts": {
+        "en": "List an event's facts (admins)",
+        "th": "ดูข้อเท็จจริงของงาน (ผู้ดูแล)",
+        "vi": "Liệt kê dữ kiện của sự kiện (quản trị viên)",
+        "fr": "Lister les faits d'un événement (admins)",
+    },
+    "event_add": {"en": "Add an event (admins)", "th": "เพิ่มงาน (ผู้ดูแล)", "vi": "Thêm sự kiện (quản trị viên)", "fr": "Ajouter un événement (admins)"},
+    "event_set": {
+        "en": "Set an event's date, place, theme… (admins)",
+        "th": "ตั้งวัน สถานที่ ธีมของงาน (ผู้ดูแล)",
+        "vi": "Đặt ngày, địa điểm, chủ đề… (quản trị viên)",
+        "fr": "Définir date, lieu, thème… (admins)",
+    },
+    "history": {
+        "en": "Recent changes (admins)",
+        "th": "การเปลี่ยนแปลงล่าสุด (ผู้ดูแล)",
+        "vi": "Thay đổi gần đây (quản trị viên)",
+        "fr": "Modifications récentes (admins)",
+    },
+    "undo": {
+        "en": "Undo a change (admins)",
+        "th": "ยกเลิกการเปลี่ยนแปลง (ผู้ดูแล)",
+        "vi": "Hoàn tác thay đổi (quản trị viên)",
+        "fr": "Annuler une modification (admins)",
+    },
+    "unanswered": {
+        "en": "Questions without an answer (admins)",
+        "th": "คำถามที่ยังตอบไม่ได้ (ผู้ดูแล)",
+        "vi": "Câu hỏi chưa trả lời được (quản trị viên)",
+        "fr": "Questions sans réponse (admins)",
+    },
+    "stats": {"en": "Usage statistics (admins)", "th": "สถิติการใช้งาน (ผู้ดูแล)", "vi": "Thống kê sử dụng (quản trị viên)", "fr": "Statistiques d'usage (admins)"},
+    "export": {
+        "en": "Export the knowledge as YAML (admins)",
+        "th": "ส่งออกข้อมูลเป็น YAML (ผู้ดูแล)",
+        "vi": "Xuất dữ liệu dạng YAML (quản trị viên)",
+        "fr": "Exporter les connaissances en YAML (admins)",
+    },
 }
 PRIVATE_COMMANDS: tuple[str, ...] = ("start", "ask", "events", "lang", "help")
 GROUP_COMMANDS: tuple[str, ...] = ("ask", "events", "lang", "help")
-ADMIN_COMMANDS: tuple[str, ...] = (*PRIVATE_COMMANDS, "reload")
+ADMIN_COMMANDS: tuple[str, ...] = (
+    *PRIVATE_COMMANDS, "facts", "fact_add", "fact_edit", "fact_del", "event_add", "event_set", "history", "undo",
+    "unanswered", "stats", "export", "reload",
+)  # fmt: skip
 #: Menu languages: "" is Telegram's default (shown to every language without its own list), in English.
 MENU_LANGS: tuple[str, ...] = ("", "th", "vi", "fr")
 

@@ -19,8 +19,10 @@ NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
 async def follow_migration(svc: Services, old_chat: int, new_chat: int, title: str | None = None) -> None:
-    """Move what the bot knows about a group to the supergroup it became (store and conversations)."""
+    """Move what the bot knows about a group to the supergroup it became (store, subscription and conversations)."""
     await svc.store.migrate_chat(old_chat, new_chat, title=title)
+    if svc.announcer is not None:
+        await svc.announcer.subscriptions.move(old_chat, new_chat)
     svc.contexts.move_chat(old_chat, new_chat)
     log.info("chat %s migrated to %s", old_chat, new_chat)
 
@@ -66,9 +68,7 @@ def in_private(message: Message) -> bool:
     return message.chat.type == ChatType.PRIVATE
 
 
-async def reply_parts(
-    svc: Services, message: Message, parts: Sequence[str], *, quote: bool, markup: InlineKeyboardMarkup | None = None
-) -> None:
+async def reply_parts(svc: Services, message: Message, parts: Sequence[str], *, quote: bool, markup: InlineKeyboardMarkup | None = None) -> None:
     """Reply to a message with HTML parts, in its chat and forum topic.
 
     Args:
@@ -83,9 +83,7 @@ async def reply_parts(
     await send_parts(svc, message.get_bot(), message.chat_id, parts, reply_to=reply_to, thread_id=thread, markup=markup)
 
 
-async def reply_blocks(
-    svc: Services, message: Message, blocks: Sequence[Block], *, quote: bool, markup: InlineKeyboardMarkup | None = None
-) -> None:
+async def reply_blocks(svc: Services, message: Message, blocks: Sequence[Block], *, quote: bool, markup: InlineKeyboardMarkup | None = None) -> None:
     """Reply with the bot's own lines (escaped and split by :func:`render`)."""
     await reply_parts(svc, message, render(blocks), quote=quote, markup=markup)
 

@@ -5,15 +5,21 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from telegram.ext import ContextTypes
 
-from bot.engine import LANGS, Context, Engine
+from bot.engine import LANGS, Context, Engine, KnowledgeBase
 from bot.engine.model import DEFAULT_LANG, Messages
 from bot.settings import Settings, SettingsError
 from bot.store import Store
+from bot.store.knowledge import KnowledgeLog
+
+if TYPE_CHECKING:
+    from bot.telegram.announcer import Announcer
 
 #: Key of the :class:`Services` object in ``application.bot_data``.
 SERVICES_KEY = "summitbot.services"
@@ -105,8 +111,14 @@ class Services:
     bot_username: str
     bot_name: str
     zone: ZoneInfo
+    baseline: KnowledgeBase  # the YAML as loaded; admin edits (the overlay in the store) apply on top of it
+    knowledge: KnowledgeLog
     contexts: ConversationContexts = field(default_factory=ConversationContexts)
+    # One lock for everything that rebuilds the knowledge (edits, undo, reload): they never interleave.
     reload_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    questions: list[tuple[str, str, bool, str | None, str | None, str]] = field(default_factory=list)
+    announcer: Announcer | None = None  # subscriptions, broadcasts, reminders; started in post_init
+    clock: Callable[[], dt.datetime] = field(default=lambda: dt.datetime.now(dt.UTC))  # tests move it forward
 
     @property
     def messages(self) -> Messages:
@@ -114,16 +126,25 @@ class Services:
         return self.engine.kb.messages
 
     def now(self) -> dt.datetime:
-        """The current time in the configured zone."""
-        return dt.datetime.now(self.zone)
+        """The current time (:attr:`clock`) in the configured zone."""
+        return self.clock().astimezone(self.zone)
 
     async def lang_of(self, user_id: int | None, language_code: str | None) -> tuple[str | None, str]:
         """A user's stored /lang choice (None: automatic) and the language for replies without text."""
         chosen = await self.store.get_user_lang(user_id) if user_id is not None else None
         return chosen, reply_lang(chosen, language_code)
 
+    async def flush_questions(self) -> None:
+        """Write the buffered question log (kept in memory between flushes: statistics, not acknowledged data)."""
+        pending, self.questions = self.questions, []
+        for row in pending:
+            await self.knowledge.log_question(*row)
+
     async def close(self) -> None:
-        """Release what the services hold (the database connection)."""
+        """Stop the announcements, flush the question log and release the database connection."""
+        if self.announcer is not None:
+            await self.announcer.stop()
+        await self.flush_questions()
         await self.store.close()
 
 

@@ -17,8 +17,7 @@ from .state import BotState
 Handler = Callable[[JsonDict, dict[str, UploadedFile]], Any]
 QUERY_TOO_OLD = "query is too old and response timeout expired or query ID is invalid"
 NOT_MODIFIED = (
-    "message is not modified: specified new message content and reply markup are exactly "
-    "the same as a current content and reply markup of the message"
+    "message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message"
 )
 CHAT_ACTIONS = frozenset(
     {
@@ -86,9 +85,7 @@ class Methods:
         """Run one method, applying flood limits to send* methods; unknown ones return True."""
         if method == "getUpdates":
             if self.state.webhook.get("url"):
-                raise ApiError(
-                    409, "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first"
-                )
+                raise ApiError(409, "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first")
             return await self.feed.get_updates(params)
         limited = self.limiter is not None and method.startswith("send") and (method not in _UNLIMITED)
         chat_id = normalize_chat_id(params.get("chat_id"))

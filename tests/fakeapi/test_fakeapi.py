@@ -187,9 +187,7 @@ async def test_get_updates_offset_limit_and_long_poll(fake_bot: telegram.Bot, fa
 
 async def test_update_builders_parse_in_ptb(fake_bot: telegram.Bot, fake_api: FakeBotApi) -> None:
     sent = await fake_bot.send_message(CHAT, "pick", reply_markup=InlineKeyboardMarkup([[InlineKeyboardButton("Go", callback_data="go")]]))
-    msg = fake_api.send_text(
-        "/help@summit_test_bot now", chat_id=-7, user_id=5, chat_type="group", chat_title="Summit fans", username="ann"
-    )
+    msg = fake_api.send_text("/help@summit_test_bot now", chat_id=-7, user_id=5, chat_type="group", chat_title="Summit fans", username="ann")
     fake_api.edit_text(msg, "/help edited")
     fake_api.send_photo(CHAT, CHAT, caption="look")
     fake_api.press_button(sent.to_dict(), "go", user_id=CHAT)

@@ -120,8 +120,7 @@ def message(
 def photo_sizes(file_id: str, file_unique_id: str) -> list[JsonDict]:
     """Build the PhotoSize list Telegram attaches to a photo message."""
     return [
-        {"file_id": f"{file_id}_{w}", "file_unique_id": f"{file_unique_id}{w}", "width": w, "height": w * 3 // 4, "file_size": w * 60}
-        for w in (90, 320, 800)
+        {"file_id": f"{file_id}_{w}", "file_unique_id": f"{file_unique_id}{w}", "width": w, "height": w * 3 // 4, "file_size": w * 60} for w in (90, 320, 800)
     ]
 
 

@@ -1,0 +1,95 @@
+"""Export the current knowledge to a folder of event files, and import such a folder as edits."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from bot.curated.edits import Edit
+from bot.curated.export import dump_yaml, event_to_doc, fact_to_doc
+from bot.curated.loader import read_yaml
+from bot.curated.parse import parse_event
+from bot.curated.problems import CurationError, Problem
+from bot.engine.model import KnowledgeBase
+
+
+def export_folder(kb: KnowledgeBase, folder: Path) -> list[Path]:
+    """Write one knowledge file per event (the curated format, admin edits included).
+
+    Args:
+        kb: the knowledge to write.
+        folder: created if needed; existing event files there are overwritten.
+
+    Returns:
+        The files written.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for event in kb.events:
+        path = folder / f"{event.id}.yaml"
+        path.write_text(dump_yaml(event_to_doc(event)), encoding="utf-8")
+        written.append(path)
+    return written
+
+
+def read_folder(folder: Path) -> dict[str, dict[str, Any]]:
+    """Event documents from a folder, validated.
+
+    Args:
+        folder: a folder of ``<event_id>.yaml`` files.
+
+    Returns:
+        event id → document.
+
+    Raises:
+        CurationError: naming every problem, when any file is invalid (nothing is imported then).
+    """
+    problems: list[Problem] = []
+    docs: dict[str, dict[str, Any]] = {}
+    if not folder.is_dir():
+        raise CurationError([Problem(str(folder), "", "folder does not exist")])
+    for path in sorted(folder.glob("*.yaml")):
+        doc = read_yaml(path, problems)
+        if doc is not None and parse_event(doc, path.name, problems) is not None:
+            docs[str(doc["id"])] = dict(doc)
+    if problems:
+        raise CurationError(problems)
+    return docs
+
+
+def _event_fields(doc: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in doc.items() if k != "facts"}
+
+
+def import_edits(current: KnowledgeBase, docs: Mapping[str, Mapping[str, Any]]) -> list[Edit]:
+    """The edits that make the current knowledge equal to the imported documents.
+
+    Args:
+        current: the knowledge in use (baseline plus edits).
+        docs: the imported event documents (from :func:`read_folder`).
+
+    Returns:
+        Edits for every event and fact that differs, is new, or is missing from the import.
+    """
+    edits: list[Edit] = []
+    for event in current.events:
+        if event.id not in docs:
+            edits.append(Edit("import", "event", event.id, event.id, None, f"import removed event {event.id}"))
+            edits += [Edit("import", "fact", f.id, event.id, None, f"import removed {f.id}") for f in event.facts]
+    for event_id, doc in docs.items():
+        have = current.event(event_id)
+        # Compare in the exported form, so formatting and defaults never count as a change.
+        problems: list[Problem] = []
+        parsed = parse_event(doc, event_id, problems)
+        assert parsed is not None
+        wanted = event_to_doc(parsed)
+        if have is None or _event_fields(event_to_doc(have)) != _event_fields(wanted):
+            edits.append(Edit("import", "event", event_id, event_id, _event_fields(wanted), f"import set event {event_id}"))
+        old = {f["id"]: f for f in (event_to_doc(have)["facts"] if have else [])}
+        new = {f.id: fact_to_doc(f) for f in parsed.facts}
+        for fact_id, fact in new.items():
+            if old.get(fact_id) != fact:
+                edits.append(Edit("import", "fact", fact_id, event_id, fact, f"import set {fact_id}"))
+        edits += [Edit("import", "fact", fid, event_id, None, f"import removed {fid}") for fid in old if fid not in new]
+    return edits

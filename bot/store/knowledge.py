@@ -1,0 +1,230 @@
+"""Admin edits of the knowledge in SQLite: the overlay, the change history with undo, and the question log."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from bot.curated.edits import Edit
+from bot.curated.overlay import Overlay
+from bot.store.store import Store
+
+_CHANGE_COLUMNS = "change_id, batch_id, at, user_id, chat_id, action, entity, entity_id, event_id, before_json, after_json, summary, undone_by"
+MAX_QUESTION = 300
+
+
+class UndoError(ValueError):
+    """The change cannot be undone (unknown, already undone, or overtaken by a later change)."""
+
+
+@dataclass(frozen=True)
+class Change:
+    """One stored change: who, when, where, what, and the entry's state before and after (JSON, see migration 2)."""
+
+    change_id: int
+    batch_id: int
+    at: str
+    user_id: int
+    chat_id: int | None
+    action: str
+    entity: str
+    entity_id: str
+    event_id: str
+    before_json: str | None
+    after_json: str | None
+    summary: str
+    undone_by: int | None
+
+
+@dataclass(frozen=True)
+class Stats:
+    """Questions per language and day, the fallback rate, and the busiest events."""
+
+    per_day_lang: tuple[tuple[str, str, int], ...]
+    total: int
+    fallbacks: int
+    events: tuple[tuple[str, int], ...]
+
+
+def _dump(data: Mapping[str, Any] | None) -> str:
+    return json.dumps(data, ensure_ascii=False, sort_keys=True)
+
+
+class KnowledgeLog:
+    """The knowledge tables of a :class:`Store` (which owns the connection and the transactions)."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    async def overlay(self) -> Overlay:
+        """Every edited entry's current state, to apply on top of the YAML.
+
+        Returns:
+            The overlay.
+        """
+        rows = await self._store.query("SELECT entity, entity_id, event_id, data_json FROM kb_overlay ORDER BY change_id")
+        events: dict[str, Mapping[str, Any] | None] = {}
+        facts: dict[str, tuple[str, Mapping[str, Any] | None]] = {}
+        for entity, entity_id, event_id, data_json in rows:
+            data = json.loads(data_json)
+            if entity == "event":
+                events[entity_id] = data
+            else:
+                facts[entity_id] = (event_id, data)
+        return Overlay(events, facts)
+
+    async def apply(self, edits: Sequence[Edit], *, user_id: int, chat_id: int | None) -> list[Change]:
+        """Store edits as one batch, in one transaction.
+
+        Args:
+            edits: what one command changes.
+            user_id: who made the change.
+            chat_id: where.
+
+        Returns:
+            The stored changes.
+        """
+        return await self._write([(e.action, e.entity, e.entity_id, e.event_id, _dump(e.data), e.summary) for e in edits], user_id, chat_id)
+
+    async def _write(self, rows: Sequence[tuple[str, str, str, str, str | None, str]], user_id: int, chat_id: int | None) -> list[Change]:
+        """Record changes (after_json None: back to the baseline) and update the overlay, atomically."""
+        at, ids = self._store.timestamp(), []
+        async with self._store.transaction() as db:
+            batch: int | None = None
+            for action, entity, entity_id, event_id, after, summary in rows:
+                found = await db.execute_fetchall("SELECT data_json FROM kb_overlay WHERE entity = ? AND entity_id = ?", (entity, entity_id))
+                before = next(iter(found), (None,))[0]
+                cursor = await db.execute(
+                    "INSERT INTO kb_changes (batch_id, at, user_id, chat_id, action, entity, entity_id, event_id, before_json, after_json, summary) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (batch or 0, at, user_id, chat_id, action, entity, entity_id, event_id, before, after, summary),
+                )
+                change_id = int(cursor.lastrowid or 0)
+                if batch is None:  # the batch is named after its first change
+                    batch = change_id
+                    await db.execute("UPDATE kb_changes SET batch_id = ? WHERE change_id = ?", (batch, change_id))
+                ids.append(change_id)
+                if after is None:
+                    await db.execute("DELETE FROM kb_overlay WHERE entity = ? AND entity_id = ?", (entity, entity_id))
+                else:
+                    await db.execute(
+                        "INSERT INTO kb_overlay (entity, entity_id, event_id, data_json, change_id) VALUES (?, ?, ?, ?, ?) "
+                        "ON CONFLICT (entity, entity_id) DO UPDATE SET event_id = excluded.event_id, data_json = excluded.data_json, "
+                        "change_id = excluded.change_id",
+                        (entity, entity_id, event_id, after, change_id),
+                    )
+            marks = ",".join("?" * len(ids))
+            changed = await db.execute_fetchall(f"SELECT {_CHANGE_COLUMNS} FROM kb_changes WHERE change_id IN ({marks}) ORDER BY change_id", ids)
+        return [Change(*row) for row in changed]
+
+    async def history(self, event_id: str | None = None, limit: int = 20) -> list[Change]:
+        """The most recent changes, newest first.
+
+        Args:
+            event_id: only changes of this event (None: all).
+            limit: how many at most.
+
+        Returns:
+            The changes.
+        """
+        where, params = ("WHERE event_id = ?", [event_id]) if event_id else ("", [])
+        rows = await self._store.query(f"SELECT {_CHANGE_COLUMNS} FROM kb_changes {where} ORDER BY change_id DESC LIMIT ?", [*params, limit])
+        return [Change(*row) for row in rows]
+
+    async def undo(self, change_id: int | None, *, user_id: int, chat_id: int | None) -> list[Change]:
+        """Revert a change's whole batch to exactly the state before it, as a new batch of changes.
+
+        Args:
+            change_id: the change (None: the latest one not undone).
+            user_id: who undoes.
+            chat_id: where.
+
+        Returns:
+            The undo changes.
+
+        Raises:
+            UndoError: when there is nothing to undo, the change is unknown or already undone, or a later
+                change touched the same entry (undo that one first).
+        """
+        if change_id is None:
+            rows = await self._store.query("SELECT change_id FROM kb_changes WHERE undone_by IS NULL AND action != 'undo' ORDER BY change_id DESC LIMIT 1")
+            if not rows:
+                raise UndoError("there is no change to undo")
+            change_id = int(rows[0][0])
+        rows = await self._store.query(f"SELECT {_CHANGE_COLUMNS} FROM kb_changes WHERE change_id = ?", (change_id,))
+        if not rows:
+            raise UndoError(f"there is no change #{change_id}; /history lists them")
+        target = Change(*rows[0])
+        if target.undone_by is not None:
+            raise UndoError(f"change #{change_id} was already undone by #{target.undone_by}")
+        if target.action == "undo":
+            raise UndoError(f"change #{change_id} is itself an undo; to get that state back, make the edit again")
+        batch = [
+            Change(*r) for r in await self._store.query(f"SELECT {_CHANGE_COLUMNS} FROM kb_changes WHERE batch_id = ? ORDER BY change_id", (target.batch_id,))
+        ]
+        for change in batch:
+            current = await self._store.query("SELECT change_id FROM kb_overlay WHERE entity = ? AND entity_id = ?", (change.entity, change.entity_id))
+            latest = int(current[0][0]) if current else None
+            if latest != change.change_id:
+                raise UndoError(f"{change.entity} {change.entity_id} was changed again after #{change.change_id} (by #{latest}); undo that first")
+        undo_rows = [("undo", c.entity, c.entity_id, c.event_id, c.before_json, f"undo #{c.change_id}: {c.summary}") for c in reversed(batch)]
+        done = await self._write(undo_rows, user_id, chat_id)
+        async with self._store.transaction() as db:
+            await db.execute("UPDATE kb_changes SET undone_by = ? WHERE batch_id = ?", (done[0].change_id, target.batch_id))
+        return done
+
+    async def log_question(self, day: str, lang: str, fallback: bool, intent: str | None, event: str | None, question: str) -> None:
+        """Count a question for /unanswered and /stats (no user or chat id is stored).
+
+        Args:
+            day: the date (ISO) it was asked.
+            lang: the reply language.
+            fallback: whether the bot had no answer.
+            intent: the intent matched, if any.
+            event: the event answered about, if any.
+            question: the question, normalized (casefolded, single spaces), cut to 300 characters.
+        """
+        async with self._store.transaction() as db:
+            await db.execute(
+                "INSERT INTO question_log (day, lang, fallback, intent, event, question) VALUES (?, ?, ?, ?, ?, ?)",
+                (day, lang, int(fallback), intent, event, question[:MAX_QUESTION]),
+            )
+
+    async def unanswered(self, limit: int = 15) -> list[tuple[str, int]]:
+        """The questions that most often got the fallback.
+
+        Args:
+            limit: how many at most.
+
+        Returns:
+            (question, count), most frequent first.
+        """
+        rows = await self._store.query(
+            "SELECT question, COUNT(*) AS n FROM question_log WHERE fallback = 1 GROUP BY question ORDER BY n DESC, question LIMIT ?",
+            (limit,),
+        )
+        return [(str(q), int(n)) for q, n in rows]
+
+    async def stats(self, since_day: str) -> Stats:
+        """Question statistics since a day.
+
+        Args:
+            since_day: ISO date of the first day counted.
+
+        Returns:
+            The figures.
+        """
+        per = await self._store.query("SELECT day, lang, COUNT(*) FROM question_log WHERE day >= ? GROUP BY day, lang ORDER BY day, lang", (since_day,))
+        totals = await self._store.query("SELECT COUNT(*), COALESCE(SUM(fallback), 0) FROM question_log WHERE day >= ?", (since_day,))
+        events = await self._store.query(
+            "SELECT event, COUNT(*) AS n FROM question_log WHERE day >= ? AND event IS NOT NULL GROUP BY event ORDER BY n DESC LIMIT 5",
+            (since_day,),
+        )
+        return Stats(
+            tuple((str(d), str(lang), int(n)) for d, lang, n in per),
+            int(totals[0][0]),
+            int(totals[0][1]),
+            tuple((str(e), int(n)) for e, n in events),
+        )

@@ -1,0 +1,235 @@
+"""Bot-admin commands that change the knowledge live: facts, events, history and undo, statistics, export."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from collections.abc import Callable, Sequence
+
+from telegram import InputFile, Message, Update, User
+from telegram.ext import ContextTypes
+
+from bot.curated.edits import Edit, EditError, event_add, event_set, fact_add, fact_del, fact_edit, resolve_event, untranslated
+from bot.curated.export import dump_yaml, event_to_doc
+from bot.curated.overlay import Overlay, apply_overlay
+from bot.engine import KnowledgeBase
+from bot.engine.index import Index
+from bot.engine.render import shorten
+from bot.store.knowledge import Change, UndoError
+from bot.telegram.addressing import command_args
+from bot.telegram.formatting import Block, text_blocks
+from bot.telegram.handlers import _sender
+from bot.telegram.sending import in_private, reply_blocks
+from bot.telegram.services import Services, services
+
+log = logging.getLogger(__name__)
+USAGE = {
+    "fact_add": "/fact_add <event> | [lang=xx] <text> [| source=…] [| topics=when,figures]",
+    "fact_edit": "/fact_edit <fact_id> | [lang=xx] <text> [| source=…]",
+    "fact_del": "/fact_del <fact_id>",
+    "facts": "/facts <event>",
+    "event_add": "/event_add <id> | <name> [| kind=summit|iot-expo|itu-event] [| year=2025]",
+    "event_set": "/event_set <event> <date|place|theme|names|summary> | [lang=xx] <value>",
+    "history": "/history [event]",
+    "undo": "/undo [change_id]",
+}
+MAX_ARGS = 3000
+STATS_DAYS = 14
+MakeEdits = Callable[[KnowledgeBase, Index, str], list[Edit]]
+
+
+async def _admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> tuple[Services, Message, User] | None:
+    """The services, message and user when an admin sent the command; otherwise refuse (nothing changes)."""
+    found = _sender(update)
+    if found is None:
+        return None
+    message, user = found
+    svc = services(context)
+    if user.id not in svc.settings.admins:
+        _, lang = await svc.lang_of(user.id, user.language_code)
+        await reply_blocks(svc, message, [Block(svc.messages.get("not_admin", lang))], quote=not in_private(message))
+        return None
+    return svc, message, user
+
+
+async def _say(svc: Services, message: Message, lines: Sequence[str], head: str | None = None) -> None:
+    blocks = ([Block(head, "b")] if head else []) + text_blocks(list(lines))
+    await reply_blocks(svc, message, blocks, quote=not in_private(message))
+
+
+def _with_edits(overlay: Overlay, edits: Sequence[Edit]) -> Overlay:
+    events, facts = dict(overlay.events), dict(overlay.facts)
+    for edit in edits:
+        if edit.entity == "event":
+            events[edit.entity_id] = edit.data
+        else:
+            facts[edit.entity_id] = (edit.event_id, edit.data)
+    return Overlay(events, facts)
+
+
+async def _rebuild(svc: Services) -> list[str]:
+    """Apply the stored overlay to the baseline and swap the engine's index; returns problems (as text)."""
+    kb, problems = await asyncio.to_thread(apply_overlay, svc.baseline, await svc.knowledge.overlay())
+    await asyncio.to_thread(svc.engine.swap, kb)
+    return [str(p) for p in problems]
+
+
+async def _edit(update: Update, context: ContextTypes.DEFAULT_TYPE, command: str, make: MakeEdits) -> None:
+    """Run one editing command: parse, check the result validates, store it as one batch, swap the index, report."""
+    found = await _admin(update, context)
+    if found is None:
+        return
+    svc, message, user = found
+    args = command_args(message)
+    if not args or len(args) > MAX_ARGS:
+        await _say(svc, message, [f"Usage: {USAGE[command]}"] if not args else [f"That is {len(args)} characters; at most {MAX_ARGS}."])
+        return
+    async with svc.reload_lock:
+        kb, index = svc.engine.kb, svc.engine.index
+        try:
+            edits = make(kb, index, args)
+        except EditError as exc:
+            await _say(svc, message, [str(exc), f"Usage: {USAGE[command]}"], "Nothing changed:")
+            return
+        overlay = await svc.knowledge.overlay()
+        before = {str(p) for p in (await asyncio.to_thread(apply_overlay, svc.baseline, overlay))[1]}
+        merged, problems = await asyncio.to_thread(apply_overlay, svc.baseline, _with_edits(overlay, edits))
+        fresh = [str(p) for p in problems if str(p) not in before]
+        if fresh:
+            await _say(svc, message, [shorten(p, 300) for p in fresh[:10]], "Nothing changed — the result would not be valid:")
+            return
+        changes = await svc.knowledge.apply(edits, user_id=user.id, chat_id=message.chat_id)
+        await asyncio.to_thread(svc.engine.swap, merged)
+    log.info("admin %s: %s", user.id, "; ".join(c.summary for c in changes))
+    lines = [f"#{c.change_id} {shorten(c.summary, 300)}" for c in changes]
+    stale = sorted({lang for edit in edits for lang in untranslated(kb, edit)})
+    if stale:
+        lines.append(f"Still the older text in: {', '.join(stale)} — send the same command with lang=xx to update them.")
+    await _say(svc, message, [*lines, "Live now in every language. /undo reverts it."], "Done:")
+
+
+async def on_fact_add(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Add a fact to an event (admins)."""
+    await _edit(update, context, "fact_add", fact_add)
+
+
+async def on_fact_edit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Change a fact's text in one language (admins)."""
+    await _edit(update, context, "fact_edit", fact_edit)
+
+
+async def on_fact_del(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Delete a fact (admins)."""
+    await _edit(update, context, "fact_del", lambda kb, _index, args: fact_del(kb, args))
+
+
+async def on_event_add(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Add an event (admins)."""
+    await _edit(update, context, "event_add", lambda kb, index, args: event_add(kb, index, args, dt.date.today()))
+
+
+async def on_event_set(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Set an event's date, place, theme, names or summary (admins)."""
+    await _edit(update, context, "event_set", event_set)
+
+
+async def on_facts(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """List an event's facts with their ids (admins)."""
+    found = await _admin(update, context)
+    if found is None:
+        return
+    svc, message, user = found
+    args = command_args(message)
+    _, lang = await svc.lang_of(user.id, user.language_code)
+    try:
+        event = resolve_event(svc.engine.kb, svc.engine.index, args) if args else None
+    except EditError as exc:
+        event, args = None, str(exc)
+    if event is None:
+        await _say(svc, message, [args or f"Usage: {USAGE['facts']}", "Events: " + ", ".join(e.id for e in svc.engine.kb.events)])
+        return
+    lines = [f"{f.id} [{', '.join(f.topics)}]{' (admin)' if f.origin == 'admin' else ''}: {shorten(f.text.pick(lang)[0], 160)}" for f in event.facts]
+    await _say(svc, message, lines or ["(no facts)"], f"{event.name(lang)} — {len(event.facts)} facts")
+
+
+def _change_line(change: Change) -> str:
+    undone = f" (undone by #{change.undone_by})" if change.undone_by else ""
+    return f"#{change.change_id} {change.at[:16].replace('T', ' ')} by {change.user_id}: {shorten(change.summary, 200)}{undone}"
+
+
+async def on_history(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Show recent changes, optionally of one event (admins)."""
+    found = await _admin(update, context)
+    if found is None:
+        return
+    svc, message, _ = found
+    args = command_args(message)
+    try:
+        event_id = resolve_event(svc.engine.kb, svc.engine.index, args).id if args else None
+    except EditError as exc:
+        await _say(svc, message, [str(exc)], "Nothing to show:")
+        return
+    changes = await svc.knowledge.history(event_id, limit=25)
+    await _say(svc, message, [_change_line(c) for c in changes] or ["No changes yet."], "Recent changes" + (f" of {event_id}" if event_id else ""))
+
+
+async def on_undo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Revert a change (the latest by default) exactly to the state before it (admins)."""
+    found = await _admin(update, context)
+    if found is None:
+        return
+    svc, message, user = found
+    args = command_args(message).lstrip("#")
+    if args and not args.isdigit():
+        await _say(svc, message, [f"Usage: {USAGE['undo']}"])
+        return
+    async with svc.reload_lock:
+        try:
+            changes = await svc.knowledge.undo(int(args) if args else None, user_id=user.id, chat_id=message.chat_id)
+        except UndoError as exc:
+            await _say(svc, message, [str(exc)], "Nothing changed:")
+            return
+        problems = await _rebuild(svc)
+    lines = [f"#{c.change_id} {shorten(c.summary, 300)}" for c in changes] + [f"warning: {p}" for p in problems[:5]]
+    await _say(svc, message, lines, "Undone:")
+
+
+async def on_unanswered(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The questions that most often got the fallback, with counts (admins)."""
+    found = await _admin(update, context)
+    if found is None:
+        return
+    svc, message, _ = found
+    await svc.flush_questions()
+    rows = await svc.knowledge.unanswered(15)
+    await _say(svc, message, [f"{n}× {shorten(q, 200)}" for q, n in rows] or ["No unanswered questions yet."], "Most frequent unanswered questions")
+
+
+async def on_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Questions per language and day, fallback rate, busiest events (admins)."""
+    found = await _admin(update, context)
+    if found is None:
+        return
+    svc, message, _ = found
+    await svc.flush_questions()
+    since = (svc.now().date() - dt.timedelta(days=STATS_DAYS - 1)).isoformat()
+    stats = await svc.knowledge.stats(since)
+    rate = f"{stats.fallbacks / stats.total:.0%}" if stats.total else "–"
+    lines = [f"{stats.total} questions since {since}; fallback rate {rate}"]
+    lines += [f"{day} {lang}: {n}" for day, lang, n in stats.per_day_lang]
+    lines += ["Busiest events: " + (", ".join(f"{e} ({n})" for e, n in stats.events) or "none")]
+    await _say(svc, message, lines, "Statistics")
+
+
+async def on_export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Send the current knowledge (YAML baseline plus edits) as a YAML document (admins)."""
+    found = await _admin(update, context)
+    if found is None:
+        return
+    svc, message, _ = found
+    kb = svc.engine.kb
+    text = dump_yaml({"version": 1, "events": [event_to_doc(e) for e in kb.events]})
+    name = f"summitbot-knowledge-{svc.now():%Y%m%d-%H%M}.yaml"
+    facts = sum(len(e.facts) for e in kb.events)
+    await message.reply_document(InputFile(text.encode("utf-8"), filename=name), caption=f"{len(kb.events)} events, {facts} facts")
