@@ -19,7 +19,7 @@ from bot.engine.render import shorten
 from bot.store.knowledge import Change, UndoError
 from bot.telegram.addressing import command_args
 from bot.telegram.formatting import Block, text_blocks
-from bot.telegram.handlers import _sender
+from bot.telegram.handlers import reply_key, sender
 from bot.telegram.sending import in_private, reply_blocks
 from bot.telegram.services import Services, services
 
@@ -41,14 +41,13 @@ MakeEdits = Callable[[KnowledgeBase, Index, str], list[Edit]]
 
 async def _admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> tuple[Services, Message, User] | None:
     """The services, message and user when an admin sent the command; otherwise refuse (nothing changes)."""
-    found = _sender(update)
+    found = sender(update)
     if found is None:
         return None
     message, user = found
     svc = services(context)
     if user.id not in svc.settings.admins:
-        _, lang = await svc.lang_of(user.id, user.language_code)
-        await reply_blocks(svc, message, [Block(svc.messages.get("not_admin", lang))], quote=not in_private(message))
+        await reply_key(update, context, "not_admin")
         return None
     return svc, message, user
 

@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 MAX_PROBLEMS, PROBLEM_CHARS = 20, 300
 
 
-def _sender(update: Update) -> tuple[Message, User] | None:
+def sender(update: Update) -> tuple[Message, User] | None:
     """The message and its sender, or None for updates the bot does not answer.
 
     Senders flagged as bots are kept: Telegram never shows bots each other's group messages, but anonymous group
@@ -60,7 +60,7 @@ async def answer_question(svc: Services, message: Message, user: User, text: str
 
 async def on_private_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Answer a question typed in a private chat; an edited question is answered again, as a reply to it."""
-    found = _sender(update)
+    found = sender(update)
     text = found[0].text if found else None
     if found is None or text is None:
         return
@@ -69,7 +69,7 @@ async def on_private_text(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 
 async def on_group_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Answer a group message addressed to the bot (mention or reply), threaded to it, without the @mention."""
-    found = _sender(update)
+    found = sender(update)
     text = found[0].text if found else None
     if found is None or text is None:
         return
@@ -79,7 +79,7 @@ async def on_group_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 
 async def on_ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Answer /ask <question> (or /ask in reply to someone's question); without a question, show the usage."""
-    found = _sender(update)
+    found = sender(update)
     if not found:
         return
     message, user = found
@@ -97,7 +97,7 @@ async def on_ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def on_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Welcome with one button per event; ``/start <event_id>`` (a t.me deep link) opens that event's card."""
-    found = _sender(update)
+    found = sender(update)
     if not found:
         return
     message, user = found
@@ -118,7 +118,7 @@ async def on_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def on_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Explain what to ask, then list the commands of this kind of chat."""
-    found = _sender(update)
+    found = sender(update)
     if not found:
         return
     message, user = found
@@ -133,7 +133,7 @@ async def on_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def on_events(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """List the events, with a button opening each one's card."""
-    found = _sender(update)
+    found = sender(update)
     if not found:
         return
     message, user = found
@@ -146,7 +146,7 @@ async def on_events(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def on_lang(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Offer the reply languages (and automatic) as buttons, the current choice ticked."""
-    found = _sender(update)
+    found = sender(update)
     if not found:
         return
     message, user = found
@@ -158,15 +158,14 @@ async def on_lang(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def on_reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Re-read intents/ and knowledge/ (admins only); a broken set is reported and the running one kept."""
-    found = _sender(update)
+    found = sender(update)
     if not found:
         return
     message, user = found
     svc = services(context)
     quote = not in_private(message)
     if user.id not in svc.settings.admins:
-        _, lang = await svc.lang_of(user.id, user.language_code)
-        await reply_blocks(svc, message, [Block(svc.messages.get("not_admin", lang))], quote=quote)
+        await reply_key(update, context, "not_admin")
         return
     async with svc.reload_lock:
         try:
@@ -190,23 +189,30 @@ async def on_reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await reply_blocks(svc, message, [Block(done)], quote=quote)
 
 
-async def on_unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Say the command is unknown (private chats, or /command@this_bot in groups)."""
-    found = _sender(update)
+async def reply_key(update: Update, context: ContextTypes.DEFAULT_TYPE, key: str, *, quote: bool | None = None) -> None:
+    """Reply with one of the bot's own sentences (intents/messages.yaml), in the sender's language.
+
+    Args:
+        update: the update replied to.
+        context: the handler's context.
+        key: the message key.
+        quote: thread the reply (default: outside private chats).
+    """
+    found = sender(update)
     if not found:
         return
     message, user = found
     svc = services(context)
     _, lang = await svc.lang_of(user.id, user.language_code)
-    await reply_blocks(svc, message, [Block(svc.messages.get("unknown_command", lang))], quote=not in_private(message))
+    threaded = not in_private(message) if quote is None else quote
+    await reply_blocks(svc, message, [Block(svc.messages.get(key, lang))], quote=threaded)
+
+
+async def on_unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Say the command is unknown (private chats, or /command@this_bot in groups)."""
+    await reply_key(update, context, "unknown_command")
 
 
 async def on_no_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Ask for text when a private chat gets a photo, sticker, voice note..."""
-    found = _sender(update)
-    if not found:
-        return
-    message, user = found
-    svc = services(context)
-    _, lang = await svc.lang_of(user.id, user.language_code)
-    await reply_blocks(svc, message, [Block(svc.messages.get("no_text", lang))], quote=False)
+    await reply_key(update, context, "no_text", quote=False)
