@@ -116,7 +116,7 @@ class Engine:
             The signals.
         """
         index = index or self._state.index
-        cosines, _ = index.intent_space.scores(index.intent_space.vector(features(residual)))
+        cosines, _ = index.intent_space.scores(index.intent_space.vector(features(residual)), coverage=False)
         # Weights are stored as 32-bit floats: clamp the rounding error that can push a cosine past 1.
         per_intent = {intent: min(1.0, max(cosines[first:end], default=0.0)) for intent, first, end in index.intent_ranges}
         per_fact: dict[str, float] = {}

@@ -129,7 +129,9 @@ class VectorSpace:
         """
         return _normalized({f: w * self.idf[f] for f, w in raw.items() if f in self.idf})
 
-    def scores(self, query: Vector, total: float | None = None, budget: int = POSTINGS_BUDGET) -> tuple[list[float], list[float]]:
+    def scores(
+        self, query: Vector, total: float | None = None, budget: int = POSTINGS_BUDGET, *, coverage: bool = True
+    ) -> tuple[list[float], list[float]]:
         """Cosine similarity and query coverage of every document.
 
         Coverage is the share of the query's weight found in the document, whatever the document's
@@ -142,12 +144,13 @@ class VectorSpace:
             budget: postings to visit at most; the rarest features are visited first, so only the
                 commonest (lowest-idf) ones are skipped when a query hits it. It bounds latency as
                 the knowledge base grows.
+            coverage: also compute coverages (the second list is empty when False: intents need cosines only).
 
         Returns:
             (cosines, coverages), each a list indexed by document number, values in [0, 1].
         """
         cos = [0.0] * self.size
-        cov = [0.0] * self.size
+        cov = [0.0] * self.size if coverage else []
         total = total or sum(query.values()) or 1.0
         for feature, qw in sorted(query.items(), key=lambda kv: -self.idf.get(kv[0], 0.0)):
             found = self.postings.get(feature)
@@ -157,6 +160,10 @@ class VectorSpace:
             budget -= len(numbers)
             if budget < 0:
                 break
+            if not coverage:
+                for doc, dw in zip(numbers, weights, strict=True):
+                    cos[doc] += qw * dw
+                continue
             share = qw / total
             for doc, dw in zip(numbers, weights, strict=True):
                 cos[doc] += qw * dw

@@ -89,12 +89,48 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
         "vi": "Xuất dữ liệu dạng YAML (quản trị viên)",
         "fr": "Exporter les connaissances en YAML (admins)",
     },
+    "subscribe": {
+        "en": "Get announcements and event reminders here",
+        "th": "รับประกาศและการแจ้งเตือนงานในแชทนี้",
+        "vi": "Nhận thông báo và lời nhắc sự kiện tại đây",
+        "fr": "Recevoir ici les annonces et rappels d’événements",
+    },
+    "unsubscribe": {
+        "en": "Stop announcements and reminders",
+        "th": "หยุดรับประกาศและการแจ้งเตือน",
+        "vi": "Ngừng nhận thông báo và lời nhắc",
+        "fr": "Ne plus recevoir d’annonces ni de rappels",
+    },
+    "announce": {
+        "en": "Announce to every subscribed chat (admins)",
+        "th": "ส่งประกาศถึงทุกแชทที่สมัครไว้ (ผู้ดูแล)",
+        "vi": "Gửi thông báo đến mọi cuộc trò chuyện đã đăng ký (quản trị viên)",
+        "fr": "Annoncer à toutes les conversations abonnées (admins)",
+    },
+    "schedule": {
+        "en": "Schedule an announcement (admins)",
+        "th": "ตั้งเวลาส่งประกาศ (ผู้ดูแล)",
+        "vi": "Hẹn giờ gửi thông báo (quản trị viên)",
+        "fr": "Programmer une annonce (admins)",
+    },
+    "announcements": {
+        "en": "Pending and sent announcements (admins)",
+        "th": "ประกาศที่รอส่งและส่งแล้ว (ผู้ดูแล)",
+        "vi": "Thông báo đang chờ và đã gửi (quản trị viên)",
+        "fr": "Annonces en attente et envoyées (admins)",
+    },
+    "cancel": {
+        "en": "Cancel an announcement (admins)",
+        "th": "ยกเลิกประกาศ (ผู้ดูแล)",
+        "vi": "Hủy một thông báo (quản trị viên)",
+        "fr": "Annuler une annonce (admins)",
+    },
 }
-PRIVATE_COMMANDS: tuple[str, ...] = ("start", "ask", "events", "lang", "help")
-GROUP_COMMANDS: tuple[str, ...] = ("ask", "events", "lang", "help")
+PRIVATE_COMMANDS: tuple[str, ...] = ("start", "ask", "events", "lang", "help", "subscribe", "unsubscribe")
+GROUP_COMMANDS: tuple[str, ...] = ("ask", "events", "lang", "help", "subscribe", "unsubscribe")
 ADMIN_COMMANDS: tuple[str, ...] = (
     *PRIVATE_COMMANDS, "facts", "fact_add", "fact_edit", "fact_del", "event_add", "event_set", "history", "undo",
-    "unanswered", "stats", "export", "reload",
+    "unanswered", "stats", "export", "announce", "schedule", "announcements", "cancel", "reload",
 )  # fmt: skip
 #: Menu languages: "" is Telegram's default (shown to every language without its own list), in English.
 MENU_LANGS: tuple[str, ...] = ("", "th", "vi", "fr")

@@ -27,8 +27,8 @@ async def test_menus_are_set_per_scope_and_language(bot: Harness) -> None:
         private = [c["command"] for c in bot.api.commands(PRIVATE, lang)]
         groups = [c["command"] for c in bot.api.commands(GROUPS, lang)]
         admin = [c["command"] for c in bot.api.commands({"type": "chat", "chat_id": ADMIN}, lang)]
-        assert private == ["start", "ask", "events", "lang", "help"]
-        assert groups == ["ask", "events", "lang", "help"]
+        assert private == ["start", "ask", "events", "lang", "help", "subscribe", "unsubscribe"]
+        assert groups == ["ask", "events", "lang", "help", "subscribe", "unsubscribe"]
         assert admin[: len(private)] == private and {"fact_add", "undo", "export", "reload"} <= set(admin)
     assert bot.api.commands(PRIVATE, "th")[3]["description"] == "เลือกภาษาที่ใช้ตอบ"
     assert bot.api.commands(GROUPS, "fr")[0]["description"] == "Poser une question (aussi en groupe)"
