@@ -12,6 +12,8 @@ from urllib.parse import urlsplit
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_API_URL = "https://api.telegram.org"
+#: Messages one user may send per minute before the bot stops answering them for the rest of the window.
+DEFAULT_FLOOD_PER_MINUTE = 20
 _TOKEN_RE = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{20,100}$")
 DEFAULT_REMINDER_DAYS: tuple[int, ...] = (7, 1)
 MAX_REMINDER_DAYS = 365
@@ -61,6 +63,9 @@ class Settings:
     sources_dir: Path | None = None
     timezone: str = "UTC"
     reminder_days: tuple[int, ...] = DEFAULT_REMINDER_DAYS
+    flood_per_minute: int = DEFAULT_FLOOD_PER_MINUTE
+    webhook_secret: str | None = field(default=None, repr=False)
+    health_port: int | None = None
 
     @property
     def base_url(self) -> str:
@@ -128,6 +133,9 @@ class Settings:
             sources_dir=Path(sources) if sources else (default_sources if default_sources.is_dir() else None),
             timezone=env.get("SUMMITBOT_TIMEZONE", "UTC").strip() or "UTC",
             reminder_days=parse_reminder_days(env.get("SUMMITBOT_REMINDER_DAYS", "")),
+            flood_per_minute=_int_setting(env, "SUMMITBOT_FLOOD_PER_MINUTE", None, 1, 10_000) or DEFAULT_FLOOD_PER_MINUTE,
+            webhook_secret=_webhook_secret(env.get("SUMMITBOT_WEBHOOK_SECRET", "")),
+            health_port=_int_setting(env, "SUMMITBOT_HEALTH_PORT", None, 1, 65535),
         )
 
 
@@ -151,6 +159,24 @@ def parse_reminder_days(text: str) -> tuple[int, ...]:
     days: set[int] = set()
     for item in (part.strip() for part in raw.split(",")):
         if not re.fullmatch(r"\d{1,3}", item) or not 1 <= int(item) <= MAX_REMINDER_DAYS:
-            raise SettingsError(f"SUMMITBOT_REMINDER_DAYS must be comma-separated numbers of days from 1 to {MAX_REMINDER_DAYS} (e.g. 7,1) or none, got {item!r}")
+            raise SettingsError(
+                f"SUMMITBOT_REMINDER_DAYS must be comma-separated numbers of days from 1 to {MAX_REMINDER_DAYS} (e.g. 7,1) or none, got {item!r}"
+            )
         days.add(int(item))
     return tuple(sorted(days, reverse=True))
+
+
+def _int_setting(env: Mapping[str, str], name: str, default: int | None, low: int, high: int) -> int | None:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        raise SettingsError(f"{name} must be a whole number from {low} to {high}, got {raw!r}")
+    return int(raw)
+
+
+def _webhook_secret(raw: str) -> str | None:
+    secret = raw.strip()
+    if secret and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
+        raise SettingsError("SUMMITBOT_WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ and - (Telegram's rule)")
+    return secret or None

@@ -22,6 +22,7 @@ from telegram.ext import (
     InlineQueryHandler,
     JobQueue,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
@@ -57,6 +58,9 @@ from bot.telegram.announcing import (
     start_announcer,
 )
 from bot.telegram.callbacks import on_button, on_inline
+from bot.telegram.flood import on_any_update
+from bot.telegram.flood_gate import FloodGate
+from bot.telegram.observe import on_update_done, on_update_start
 from bot.telegram.errors import configure_logging, on_error, redact
 from bot.telegram.handlers import (
     on_ask,
@@ -77,6 +81,8 @@ from bot.telegram.services import SERVICES_KEY, Services, time_zone
 
 log = logging.getLogger(__name__)
 QUESTION_FLUSH_SECONDS = 10.0
+#: The handler group of the per-update log line: after every other group (the tests' observer uses 99).
+LOG_GROUP = 1000
 BotApp: TypeAlias = Application[ExtBot[None], ContextTypes.DEFAULT_TYPE, dict[Any, Any], dict[Any, Any], dict[Any, Any], JobQueue[ContextTypes.DEFAULT_TYPE]]
 #: The update types the bot asks Telegram for (my_chat_member is needed to track the chats it is in).
 ALLOWED_UPDATES: list[str] = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY, Update.MY_CHAT_MEMBER]
@@ -91,6 +97,13 @@ def register_handlers(app: BotApp) -> None:
     new = filters.UpdateType.MESSAGE  # commands and media: new messages only (an edited /start is not re-run)
     texts = filters.UpdateType.MESSAGE | filters.UpdateType.EDITED_MESSAGE  # questions: also when edited
     private, groups = filters.ChatType.PRIVATE, filters.ChatType.GROUPS
+    # Group -2: open the update's structured log line. Group -1: flood control, counting only what the bot would
+    # handle (private messages, addressed group messages and commands, buttons, inline queries); it stops the update.
+    app.add_handler(TypeHandler(Update, on_update_start), group=-2)
+    addressed = private | ADDRESSED_TO_ME | COMMAND_FOR_ME
+    app.add_handlers([MessageHandler(addressed, on_any_update), CallbackQueryHandler(on_any_update), InlineQueryHandler(on_any_update)], group=-1)
+    # Last group: write the update's log line.
+    app.add_handler(TypeHandler(Update, on_update_done), group=LOG_GROUP)
     app.add_handlers(
         [
             # 1. Bookkeeping first: the bot joined/left/was kicked; a group became a supergroup (service messages).
@@ -160,7 +173,8 @@ async def start_services(app: BotApp, settings: Settings, engine: Engine | None,
             engine = await asyncio.to_thread(Engine, kb, bot.first_name)
         elif kb != baseline:
             await asyncio.to_thread(engine.swap, kb)
-        app.bot_data[SERVICES_KEY] = Services(settings, engine, store, bot.id, bot.username, bot.first_name, zone, baseline, knowledge)
+        flood = FloodGate(settings.flood_per_minute)
+        app.bot_data[SERVICES_KEY] = Services(settings, engine, store, bot.id, bot.username, bot.first_name, zone, baseline, knowledge, flood=flood)
         if app.job_queue is not None:
             app.job_queue.run_repeating(flush_question_log, interval=QUESTION_FLUSH_SECONDS, name="question-log")
         menus = await set_menus(bot, settings.admins)

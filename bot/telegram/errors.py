@@ -5,6 +5,8 @@ from __future__ import annotations
 import contextlib
 import logging
 import sys
+from collections.abc import Callable
+from typing import Any
 
 from telegram import Update
 from telegram.error import Forbidden, NetworkError, TelegramError
@@ -21,40 +23,59 @@ FALLBACK_ERROR = "Sorry, something went wrong. Please try again."
 REDACTED = "<redacted-token>"
 
 
-def redact(text: str, token: str | None) -> str:
-    """The text with the bot token (if any) replaced."""
-    return text.replace(token, REDACTED) if token else text
+def redact(text: str, *secrets: str | None) -> str:
+    """The text with every secret (the bot token, the webhook secret) replaced."""
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, REDACTED)
+    return text
 
 
-class RedactToken(logging.Filter):
-    """Replaces the bot token in log records (messages, arguments and tracebacks) before any handler writes them."""
+class RedactingRecordFactory:
+    """Makes every log record with a secret in it carry the redacted text instead, whichever handler writes it.
 
-    def __init__(self, token: str) -> None:
-        super().__init__()
-        self._token = token
+    A record factory rather than a handler filter: handlers added later (a test's capture, a library's) get
+    redacted records too. Installing again adds secrets to the one factory instead of stacking factories.
+    """
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if self._token in message:
-            record.msg, record.args = redact(message, self._token), None
-        if record.exc_info and not record.exc_text:
-            record.exc_text = logging.Formatter().formatException(record.exc_info)
-        if record.exc_text and self._token in record.exc_text:
-            record.exc_text = redact(record.exc_text, self._token)
-        return True
+    def __init__(self, previous: Callable[..., logging.LogRecord]) -> None:
+        self.previous = previous
+        self.secrets: set[str] = set()
+
+    def __call__(self, *args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = self.previous(*args, **kwargs)
+        if not self.secrets:
+            return record
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError):
+            message = str(record.msg)
+        if any(secret in message for secret in self.secrets):
+            record.msg, record.args = redact(message, *self.secrets), None
+        if record.exc_info:
+            record.exc_text = redact(logging.Formatter().formatException(record.exc_info), *self.secrets)
+        return record
+
+
+def install_redaction(*secrets: str | None) -> None:
+    """Redact these secrets from every log record from now on (idempotent; secrets accumulate)."""
+    factory = logging.getLogRecordFactory()
+    if not isinstance(factory, RedactingRecordFactory):
+        factory = RedactingRecordFactory(factory)
+        logging.setLogRecordFactory(factory)
+    factory.secrets.update(s for s in secrets if s)
 
 
 def configure_logging(settings: Settings) -> None:
-    """Log to stderr at the configured level, with the token redacted and httpx's per-request URLs (which contain
-    the token) kept out.
+    """Log to stderr at the configured level, with the token and the webhook secret redacted from every record, and
+    httpx's per-request lines (whose URLs contain the token) kept out.
 
     Args:
-        settings: the level and the token to redact.
+        settings: the level and the secrets to redact.
     """
+    install_redaction(settings.token, settings.webhook_secret)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    if settings.token:
-        handler.addFilter(RedactToken(settings.token))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(settings.log_level)

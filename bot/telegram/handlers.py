@@ -14,6 +14,7 @@ from bot.engine.render import shorten
 from bot.engine.replies import chitchat, event_list
 from bot.telegram.addressing import command_args, without_mention
 from bot.telegram.formatting import Block, answer_blocks, text_blocks
+from bot.telegram.observe import note_answer
 from bot.telegram.keyboards import events_keyboard, lang_keyboard
 from bot.telegram.menus import GROUP_COMMANDS, PRIVATE_COMMANDS, commands
 from bot.telegram.sending import in_private, reply_answer, reply_blocks
@@ -53,6 +54,7 @@ async def answer_question(svc: Services, message: Message, user: User, text: str
     context = svc.contexts.get(key, now)
     answer = svc.engine.answer(text, now=now, lang_hint=user.language_code, context=context, reply_lang=chosen)
     svc.questions.append((now.date().isoformat(), answer.lang, answer.fallback, answer.intent, answer.event, " ".join(text.casefold().split())))
+    note_answer(answer)
     if answer.context is not None:
         svc.contexts.put(key, answer.context, now)
     await reply_answer(svc, message, answer, quote=quote)

@@ -17,6 +17,7 @@ from bot.engine.model import DEFAULT_LANG, Messages
 from bot.settings import Settings, SettingsError
 from bot.store import Store
 from bot.store.knowledge import KnowledgeLog
+from bot.telegram.flood_gate import FloodGate
 
 if TYPE_CHECKING:
     from bot.telegram.announcer import Announcer
@@ -117,6 +118,7 @@ class Services:
     # One lock for everything that rebuilds the knowledge (edits, undo, reload): they never interleave.
     reload_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     questions: list[tuple[str, str, bool, str | None, str | None, str]] = field(default_factory=list)
+    flood: FloodGate = field(default_factory=lambda: FloodGate(20))  # replaced with the configured limit in post_init
     announcer: Announcer | None = None  # subscriptions, broadcasts, reminders; started in post_init
     clock: Callable[[], dt.datetime] = field(default=lambda: dt.datetime.now(dt.UTC))  # tests move it forward
 

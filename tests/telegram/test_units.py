@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from bot.engine import Answer, Context, SourceRef
 from bot.telegram.addressing import without_mention
-from bot.telegram.errors import REDACTED, RedactToken
+from bot.telegram.errors import REDACTED, install_redaction
 from bot.telegram.formatting import ELLIPSIS, Block, render, utf16_len
 from bot.telegram.keyboards import EventAction, LangChoice, encode_event, encode_lang, parse_callback
 from bot.telegram.menus import DESCRIPTIONS, MENU_LANGS, menu_plan
@@ -116,18 +116,19 @@ def test_token_is_redacted_from_messages_args_and_tracebacks(caplog: pytest.LogC
     handler = logging.Handler()
     lines: list[str] = []
     handler.emit = lambda record: lines.append(logging.Formatter().format(record))  # type: ignore[method-assign]
-    handler.addFilter(RedactToken(token))
+    install_redaction(token, "webhook-SECRET-1")
     log = logging.getLogger("test.redact")
     log.addHandler(handler)
     try:
         log.warning("url %s", f"https://api.telegram.org/bot{token}/getMe")
+        log.warning("header %s", "webhook-SECRET-1")
         try:
             raise RuntimeError(f"failed: /bot{token}/x")
         except RuntimeError:
             log.exception("boom")
     finally:
         log.removeHandler(handler)
-    assert len(lines) == 2 and all(token not in line and REDACTED in line for line in lines)
+    assert len(lines) == 3 and all(token not in line and "webhook-SECRET-1" not in line and REDACTED in line for line in lines)
 
 
 def test_answer_blocks_cite_sources_but_cards_do_not(engine: object) -> None:
