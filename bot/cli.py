@@ -9,6 +9,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
+from urllib.parse import urlsplit
 
 from bot.curated import CurationError, collect, load
 from bot.engine import LANGS, Answer, Context, Engine
@@ -127,11 +128,19 @@ def cmd_eval(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
 def cmd_run(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     """Run the Telegram bot, or the terminal chat when no token is configured."""
     if not settings.token:
+        if args.webhook_url:
+            raise SettingsError("--webhook-url needs TELEGRAM_BOT_TOKEN")
         out.write("TELEGRAM_BOT_TOKEN is not set: starting the local terminal chat instead (set it to run on Telegram).\n")
         return cmd_chat(args, settings, out)
-    from bot.telegram.app import run_polling
+    from bot.telegram.app import run_polling, run_webhook
 
-    run_polling(settings)
+    if args.webhook_url:
+        parts = urlsplit(args.webhook_url)
+        if parts.scheme != "https" or not parts.netloc:
+            raise SettingsError(f"--webhook-url must be an https:// URL Telegram can reach, got {args.webhook_url!r}")
+        run_webhook(settings, args.webhook_url, args.listen, args.port)
+    else:
+        run_polling(settings)
     return EXIT_OK
 
 
@@ -143,6 +152,9 @@ def parser() -> argparse.ArgumentParser:
     chat = sub.add_parser("chat", help="interactive terminal chat")
     for cmd in (run, chat):
         cmd.add_argument("--lang", choices=LANGS, help="preferred reply language when the text does not tell")
+    run.add_argument("--webhook-url", help="receive updates by webhook at this public https URL (default: long polling)")
+    run.add_argument("--listen", default="0.0.0.0", help="webhook: local address to listen on (default 0.0.0.0)")
+    run.add_argument("--port", type=int, default=8443, help="webhook: local port (default 8443)")
     ask = sub.add_parser("ask", help="answer one question (or each line of stdin)")
     ask.add_argument("text", nargs="*", help="the question; omit to read one question per stdin line")
     ask.add_argument("--json", action="store_true", help="print one JSON object per answer")

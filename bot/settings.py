@@ -66,6 +66,7 @@ class Settings:
     flood_per_minute: int = DEFAULT_FLOOD_PER_MINUTE
     webhook_secret: str | None = field(default=None, repr=False)
     health_port: int | None = None
+    health_listen: str = "127.0.0.1"
 
     @property
     def base_url(self) -> str:
@@ -136,6 +137,7 @@ class Settings:
             flood_per_minute=_int_setting(env, "SUMMITBOT_FLOOD_PER_MINUTE", None, 1, 10_000) or DEFAULT_FLOOD_PER_MINUTE,
             webhook_secret=_webhook_secret(env.get("SUMMITBOT_WEBHOOK_SECRET", "")),
             health_port=_int_setting(env, "SUMMITBOT_HEALTH_PORT", None, 1, 65535),
+            health_listen=env.get("SUMMITBOT_HEALTH_LISTEN", "").strip() or "127.0.0.1",
         )
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import Iterator
+from contextlib import AbstractAsyncContextManager, contextmanager
 from typing import Any, TypeAlias
 from zoneinfo import ZoneInfo
 
@@ -23,6 +23,7 @@ from telegram.ext import (
     JobQueue,
     MessageHandler,
     TypeHandler,
+    Updater,
     filters,
 )
 
@@ -58,10 +59,9 @@ from bot.telegram.announcing import (
     start_announcer,
 )
 from bot.telegram.callbacks import on_button, on_inline
+from bot.telegram.errors import configure_logging, install_redaction, on_error, redact
 from bot.telegram.flood import on_any_update
 from bot.telegram.flood_gate import FloodGate
-from bot.telegram.observe import on_update_done, on_update_start
-from bot.telegram.errors import configure_logging, on_error, redact
 from bot.telegram.handlers import (
     on_ask,
     on_events,
@@ -74,8 +74,11 @@ from bot.telegram.handlers import (
     on_start,
     on_unknown_command,
 )
+from bot.telegram.health import ApiHealth, TrackingRequest, serve_health
+from bot.telegram.lifecycle import serve_webhook, serving, webhook_secret
 from bot.telegram.membership import on_migrate, on_my_chat_member
 from bot.telegram.menus import set_menus
+from bot.telegram.observe import on_update_done, on_update_start
 from bot.telegram.ordering import PerChatOrder
 from bot.telegram.services import SERVICES_KEY, Services, time_zone
 
@@ -151,7 +154,7 @@ def register_handlers(app: BotApp) -> None:
     app.add_error_handler(on_error)
 
 
-async def start_services(app: BotApp, settings: Settings, engine: Engine | None, zone: ZoneInfo) -> None:
+async def start_services(app: BotApp, settings: Settings, engine: Engine | None, zone: ZoneInfo, health: ApiHealth) -> None:
     """``post_init``: build the services (engine, store, the bot's identity from getMe), then publish the menus.
 
     Args:
@@ -174,7 +177,11 @@ async def start_services(app: BotApp, settings: Settings, engine: Engine | None,
         elif kb != baseline:
             await asyncio.to_thread(engine.swap, kb)
         flood = FloodGate(settings.flood_per_minute)
-        app.bot_data[SERVICES_KEY] = Services(settings, engine, store, bot.id, bot.username, bot.first_name, zone, baseline, knowledge, flood=flood)
+        svc = Services(settings, engine, store, bot.id, bot.username, bot.first_name, zone, baseline, knowledge, flood=flood, api_health=health)
+        app.bot_data[SERVICES_KEY] = svc
+        if settings.health_port is not None:
+            svc.health_server = serve_health(svc.health, settings.health_port, settings.health_listen)
+            log.info("health check on http://%s:%d/healthz", settings.health_listen, settings.health_port)
         if app.job_queue is not None:
             app.job_queue.run_repeating(flush_question_log, interval=QUESTION_FLUSH_SECONDS, name="question-log")
         menus = await set_menus(bot, settings.admins)
@@ -217,53 +224,37 @@ def build_application(settings: Settings, engine: Engine | None = None) -> BotAp
         SettingsError: when the token is missing or the time zone unknown.
     """
     token, zone = settings.require_token(), time_zone(settings)
+    health = ApiHealth()
 
     async def post_init(app: BotApp) -> None:
-        await start_services(app, settings, engine, zone)
+        await start_services(app, settings, engine, zone, health)
 
     app = (
         ApplicationBuilder().token(token).base_url(settings.base_url).base_file_url(settings.base_file_url)
+        # PTB's own HTTP client and pool sizes, reporting each answered call for /healthz.
+        .request(TrackingRequest(health, connection_pool_size=256)).get_updates_request(TrackingRequest(health, connection_pool_size=1))
         .concurrent_updates(PerChatOrder()).post_init(post_init).post_shutdown(stop_services).build()
     )  # fmt: skip
     register_handlers(app)
     return app
 
 
-@asynccontextmanager
-async def running(app: BotApp, *, poll_interval: float = 0.0, poll_timeout: int = 10) -> AsyncIterator[BotApp]:
-    """Run the application with long polling inside an already running event loop.
-
-    The same lifecycle as ``Application.run_polling`` (initialize, post_init, polling, start ... stop, post_stop,
-    shutdown, post_shutdown), for embedding, tests and benchmarks.
+def running(app: BotApp, *, poll_interval: float = 0.0, poll_timeout: int = 10) -> AbstractAsyncContextManager[BotApp]:
+    """Run the application with long polling inside an already running event loop (tests, benchmarks, embedding).
 
     Args:
         app: an application from :func:`build_application`.
         poll_interval: seconds between getUpdates calls.
         poll_timeout: the long-polling timeout in seconds (getUpdates ``timeout``).
 
-    Yields:
-        The running application.
+    Returns:
+        A context manager yielding the running application (the lifecycle of :func:`bot.telegram.lifecycle.serving`).
     """
-    await app.initialize()
-    try:
-        if app.post_init:
-            await app.post_init(app)
-        assert app.updater is not None
-        await app.updater.start_polling(poll_interval=poll_interval, timeout=poll_timeout, allowed_updates=ALLOWED_UPDATES)
-        await app.start()
-        try:
-            yield app
-        finally:
-            if app.updater.running:
-                await app.updater.stop()
-            if app.running:
-                await app.stop()
-            if app.post_stop:
-                await app.post_stop(app)
-    finally:
-        await app.shutdown()
-        if app.post_shutdown:
-            await app.post_shutdown(app)
+
+    async def start(updater: Updater) -> None:
+        await updater.start_polling(poll_interval=poll_interval, timeout=poll_timeout, allowed_updates=ALLOWED_UPDATES)
+
+    return serving(app, start)
 
 
 class StartupError(SettingsError):
@@ -283,8 +274,37 @@ def run_polling(settings: Settings) -> None:
     configure_logging(settings)
     app = build_application(settings)
     log.info("starting long polling against %s", settings.api_url)
-    try:
+    with _startup_errors(settings):
         app.run_polling(allowed_updates=ALLOWED_UPDATES)
+
+
+def run_webhook(settings: Settings, webhook_url: str, listen: str = "0.0.0.0", port: int = 8443) -> None:
+    """``summitbot run --webhook-url``: serve updates on PTB's webhook server (with /healthz) until SIGTERM.
+
+    Args:
+        settings: the settings (token required; SUMMITBOT_WEBHOOK_SECRET, or a random secret for this run).
+        webhook_url: the public HTTPS URL Telegram calls.
+        listen: the local address.
+        port: the local port.
+
+    Raises:
+        StartupError: when the Bot API rejects the token or the webhook.
+    """
+    configure_logging(settings)
+    secret = webhook_secret(settings.webhook_secret)
+    install_redaction(secret)
+    if not settings.webhook_secret:
+        log.info("SUMMITBOT_WEBHOOK_SECRET is not set: using a random secret for this run")
+    app = build_application(settings)
+    with _startup_errors(settings):
+        asyncio.run(serve_webhook(app, webhook_url=webhook_url, listen=listen, port=port, secret=secret, allowed_updates=ALLOWED_UPDATES))
+
+
+@contextmanager
+def _startup_errors(settings: Settings) -> Iterator[None]:
+    """Turn PTB's start-up failures (whose messages may quote the token) into a clear StartupError."""
+    try:
+        yield
     except InvalidToken:
         raise StartupError(f"the Bot API at {settings.api_url} rejected TELEGRAM_BOT_TOKEN: check the token with @BotFather") from None
     except TelegramError as exc:

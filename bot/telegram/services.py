@@ -7,10 +7,11 @@ import datetime as dt
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from telegram.ext import ContextTypes
+from tornado.httpserver import HTTPServer
 
 from bot.engine import LANGS, Context, Engine, KnowledgeBase
 from bot.engine.model import DEFAULT_LANG, Messages
@@ -18,6 +19,7 @@ from bot.settings import Settings, SettingsError
 from bot.store import Store
 from bot.store.knowledge import KnowledgeLog
 from bot.telegram.flood_gate import FloodGate
+from bot.telegram.health import ApiHealth, health_report
 
 if TYPE_CHECKING:
     from bot.telegram.announcer import Announcer
@@ -118,7 +120,9 @@ class Services:
     # One lock for everything that rebuilds the knowledge (edits, undo, reload): they never interleave.
     reload_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     questions: list[tuple[str, str, bool, str | None, str | None, str]] = field(default_factory=list)
-    flood: FloodGate = field(default_factory=lambda: FloodGate(20))  # replaced with the configured limit in post_init
+    flood: FloodGate = field(default_factory=lambda: FloodGate(20))
+    api_health: ApiHealth = field(default_factory=ApiHealth)
+    health_server: HTTPServer | None = None
     announcer: Announcer | None = None  # subscriptions, broadcasts, reminders; started in post_init
     clock: Callable[[], dt.datetime] = field(default=lambda: dt.datetime.now(dt.UTC))  # tests move it forward
 
@@ -136,6 +140,10 @@ class Services:
         chosen = await self.store.get_user_lang(user_id) if user_id is not None else None
         return chosen, reply_lang(chosen, language_code)
 
+    async def health(self) -> tuple[bool, dict[str, Any]]:
+        """The /healthz verdict: the database answers, and a Bot API call succeeded recently."""
+        return await health_report(self.api_health, lambda: self.store.query("SELECT 1"))
+
     async def flush_questions(self) -> None:
         """Write the buffered question log (kept in memory between flushes: statistics, not acknowledged data)."""
         pending, self.questions = self.questions, []
@@ -146,6 +154,8 @@ class Services:
         """Stop the announcements, flush the question log and release the database connection."""
         if self.announcer is not None:
             await self.announcer.stop()
+        if self.health_server is not None:
+            self.health_server.stop()
         await self.flush_questions()
         await self.store.close()
 

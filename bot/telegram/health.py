@@ -1,0 +1,128 @@
+"""``/healthz``: is the database answering, and when did a Bot API call last succeed?
+
+Served on the webhook server in webhook mode, and on ``SUMMITBOT_HEALTH_PORT`` (loopback by default) in polling
+mode. The Docker HEALTHCHECK calls it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import tornado.httpserver
+import tornado.web
+from telegram._utils.types import ODVInput
+from telegram.request import BaseRequest, HTTPXRequest, RequestData
+
+log = logging.getLogger(__name__)
+#: Long polling calls the API at least every ~10 s; no success for this long means the bot is cut off.
+STALE_AFTER = 120.0
+
+
+@dataclass
+class ApiHealth:
+    """When a Bot API call last got an answer that was not a server error."""
+
+    last_ok: float | None = None
+    last_ok_at: dt.datetime | None = None
+    started: float = field(default_factory=time.monotonic)
+
+    def ok(self) -> None:
+        """Note a successful call now."""
+        self.last_ok, self.last_ok_at = time.monotonic(), dt.datetime.now(dt.UTC)
+
+    def age(self) -> float | None:
+        """Seconds since the last successful call (None: none yet)."""
+        return None if self.last_ok is None else time.monotonic() - self.last_ok
+
+
+class TrackingRequest(HTTPXRequest):
+    """PTB's HTTP client that reports every answered call to an :class:`ApiHealth`."""
+
+    def __init__(self, health: ApiHealth, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._health = health
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        write_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        connect_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        """Make the call; note it when the API answered without a server error."""
+        status, payload = await super().do_request(url, method, request_data, read_timeout, write_timeout, connect_timeout, pool_timeout)
+        if status < 500:
+            self._health.ok()
+        return status, payload
+
+
+async def health_report(api: ApiHealth, database: Callable[[], Awaitable[object]]) -> tuple[bool, dict[str, Any]]:
+    """The health verdict and its details.
+
+    Args:
+        api: the Bot API tracker.
+        database: a cheap query that raises when the database is unusable.
+
+    Returns:
+        (healthy, details as JSON-able values).
+    """
+    try:
+        await database()
+        db_ok = True
+    except Exception as exc:  # any failure of the probe means unhealthy; the reason goes in the report
+        log.warning("health: database check failed: %s", exc)
+        db_ok = False
+    age = api.age()
+    api_ok = (age is not None and age < STALE_AFTER) or (age is None and time.monotonic() - api.started < STALE_AFTER)
+    details = {
+        "ok": db_ok and api_ok,
+        "database": "ok" if db_ok else "error",
+        "last_api_success": api.last_ok_at.isoformat(timespec="seconds") if api.last_ok_at else None,
+        "seconds_since_api_success": None if age is None else round(age, 1),
+    }
+    return db_ok and api_ok, details
+
+
+class HealthHandler(tornado.web.RequestHandler):
+    """GET /healthz → 200 or 503 with a JSON report."""
+
+    def initialize(self, report: Callable[[], Awaitable[tuple[bool, dict[str, Any]]]]) -> None:
+        """Tornado's per-request setup: keep the report function."""
+        self._report = report
+
+    async def get(self) -> None:
+        """Answer the probe."""
+        healthy, details = await self._report()
+        self.set_status(200 if healthy else 503)
+        self.set_header("Content-Type", "application/json")
+        self.finish(json.dumps(details))
+
+
+def health_routes(report: Callable[[], Awaitable[tuple[bool, dict[str, Any]]]]) -> list[Any]:
+    """The route table entry for /healthz."""
+    return [(r"/healthz", HealthHandler, {"report": report})]
+
+
+def serve_health(report: Callable[[], Awaitable[tuple[bool, dict[str, Any]]]], port: int, address: str = "127.0.0.1") -> tornado.httpserver.HTTPServer:
+    """Start a small HTTP server with only /healthz (polling mode).
+
+    Args:
+        report: the report function.
+        port: the TCP port.
+        address: where to listen (loopback by default; 0.0.0.0 inside a container).
+
+    Returns:
+        The running server (``stop()`` it at shutdown).
+    """
+    server = tornado.httpserver.HTTPServer(tornado.web.Application(health_routes(report)))
+    server.listen(port, address=address)
+    return server
