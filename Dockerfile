@@ -7,7 +7,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     SUMMITBOT_DB=/data/summitbot.sqlite3 \
     SUMMITBOT_INTENTS_DIR=/app/intents \
-    SUMMITBOT_KNOWLEDGE_DIR=/app/knowledge
+    SUMMITBOT_KNOWLEDGE_DIR=/app/knowledge \
+    SUMMITBOT_HEALTH_PORT=8080 \
+    SUMMITBOT_HEALTH_URL=http://127.0.0.1:8080/healthz
 
 WORKDIR /app
 RUN groupadd --system --gid 10001 summitbot \
@@ -23,5 +25,9 @@ COPY knowledge ./knowledge
 
 USER summitbot
 VOLUME ["/data"]
+EXPOSE 8443
+# Polling mode serves /healthz on SUMMITBOT_HEALTH_PORT; in webhook mode point SUMMITBOT_HEALTH_URL at the webhook port.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
+    CMD ["python", "-c", "import os, sys, urllib.request; sys.exit(0 if urllib.request.urlopen(os.environ['SUMMITBOT_HEALTH_URL'], timeout=4).status == 200 else 1)"]
 ENTRYPOINT ["summitbot"]
 CMD ["run"]

@@ -166,6 +166,8 @@ def parser() -> argparse.ArgumentParser:
     ev.add_argument("--min", type=float, help="exit 1 when any language's accuracy or the rejection rate is below this (0-1)")
     ev.add_argument("--threshold", type=float, help="confidence threshold to report at")
     ev.add_argument("--show-failures", type=int, default=0, metavar="N", help="list the first N wrong answers")
+    forget = sub.add_parser("forget-user", help="delete what the bot stores about one Telegram user")
+    forget.add_argument("user_id", type=int)
     kb = sub.add_parser("kb", help="the knowledge with the admins' edits: export, import, history")
     kb_sub = kb.add_subparsers(dest="kb_action", required=True)
     for name, text in (("export", "write one YAML file per event"), ("import", "make the knowledge equal to a folder of event files")):
@@ -176,6 +178,29 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+def cmd_forget_user(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    """Delete or anonymize everything SUMMITBOT_DB holds about one user."""
+    import asyncio
+
+    from bot.store import Store
+    from bot.store.privacy import forget_user
+
+    async def run() -> dict[str, int]:
+        store = await Store.open(settings.db_path)
+        try:
+            return await forget_user(store, args.user_id)
+        finally:
+            await store.close()
+
+    counts = asyncio.run(run())
+    out.write(
+        f"user {args.user_id}: " + ", ".join(f"{table} {n}" for table, n in counts.items() if n) + "\n"
+        if any(counts.values())
+        else f"user {args.user_id}: nothing stored\n"
+    )
+    return EXIT_OK
+
+
 def cmd_kb(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     """Export, import or list the knowledge edits stored in SUMMITBOT_DB."""
     from bot.cli_kb import run_kb
@@ -183,7 +208,7 @@ def cmd_kb(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     return run_kb(args, settings, out)
 
 
-COMMANDS = {"ask": cmd_ask, "chat": cmd_chat, "validate": cmd_validate, "eval": cmd_eval, "run": cmd_run, "kb": cmd_kb}
+COMMANDS = {"ask": cmd_ask, "chat": cmd_chat, "validate": cmd_validate, "eval": cmd_eval, "run": cmd_run, "kb": cmd_kb, "forget-user": cmd_forget_user}
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:

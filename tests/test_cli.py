@@ -135,3 +135,35 @@ def test_kb_import_refuses_invalid_files(monkeypatch: pytest.MonkeyPatch, tmp_pa
     assert code == 1
     _, out = run(["kb", "history"], monkeypatch)
     assert out == ""
+
+
+def test_forget_user(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import asyncio
+    import os
+
+    from bot.store import Store
+
+    async def seed() -> None:
+        store = await Store.open(os.environ["SUMMITBOT_DB"])
+        try:
+            await store.set_user_lang(4242, "th")
+            await store.record_chat(4242, "private", None, "member")
+            await store.record_chat(-77, "group", "Fans", "member")
+        finally:
+            await store.close()
+
+    asyncio.run(seed())
+    code, out = run(["forget-user", "4242"], monkeypatch)
+    assert code == 0 and "user_settings 1" in out and "chats 1" in out
+
+    async def check() -> tuple[str | None, object, object]:
+        store = await Store.open(os.environ["SUMMITBOT_DB"])
+        try:
+            return await store.get_user_lang(4242), await store.chat(4242), await store.chat(-77)
+        finally:
+            await store.close()
+
+    lang, private, group = asyncio.run(check())
+    assert lang is None and private is None and group is not None
+    code, out = run(["forget-user", "4242"], monkeypatch)
+    assert "nothing stored" in out

@@ -29,3 +29,4 @@ def test_dockerfile_rules() -> None:
     assert "\nUSER summitbot" in text
     assert 'VOLUME ["/data"]' in text and "SUMMITBOT_DB=/data/" in text
     assert 'CMD ["run"]' in text and 'ENTRYPOINT ["summitbot"]' in text
+    assert "HEALTHCHECK" in text and "/healthz" in text
