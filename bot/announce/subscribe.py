@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from bot.engine.model import EVENT_KINDS, LANGS
@@ -48,9 +49,7 @@ def parse_options(text: str) -> SubscribeOptions:
     """
     lang: str | None = None
     kinds: list[str] = []
-    for token in text.replace(",", " , ").split():
-        if token == ",":
-            continue
+    for token in re.sub(r"\s*,\s*", ",", text.strip()).split():
         key, sep, value = token.partition("=") if "=" in token else token.partition(":")
         field = _KEYS.get(key.casefold()) if sep else None
         if sep and field is None:
@@ -63,12 +62,14 @@ def parse_options(text: str) -> SubscribeOptions:
                 raise OptionError("subscribe_bad_option", token)
             lang = code
             continue
-        for word in filter(None, (value if sep else token).split(",")):
+        words = [w for w in (value if sep else token).split(",") if w]
+        if not words:
+            raise OptionError("subscribe_bad_kind", token)
+        for word in words:
             kind = _kind(word)
             if kind is None:
-                raise OptionError("subscribe_bad_kind" if sep or "-" in word or "_" in word else "subscribe_bad_option", word)
+                # "kinds=concert" or "summit,concert" is a wrong kind; a lone unknown word is not understood at all.
+                raise OptionError("subscribe_bad_kind" if sep or len(words) > 1 else "subscribe_bad_option", word)
             kinds.append(kind)
-        if sep and not value:
-            raise OptionError("subscribe_bad_kind", "")
     chosen = tuple(k for k in EVENT_KINDS if k in kinds) or EVENT_KINDS
     return SubscribeOptions(lang, chosen)

@@ -66,17 +66,24 @@ class Outbox:
     async def requeue_in_flight(self, now: dt.datetime) -> int:
         """At start: rows left in ``sending`` by a crash go back to pending (they may have been delivered already).
 
+        Rows of an announcement cancelled meanwhile are cancelled instead.
+
         Args:
             now: the current time.
 
         Returns:
             How many rows were requeued.
         """
-        async with (
-            self._store.transaction() as db,
-            db.execute("UPDATE outbox SET state = 'pending', next_attempt_at = ?, updated_at = ? WHERE state = 'sending'", (iso(now), iso(now))) as cursor,
-        ):
-            return max(0, cursor.rowcount)
+        async with self._store.transaction() as db:
+            await db.execute_fetchall(
+                "UPDATE outbox SET state = 'cancelled', updated_at = ? WHERE state = 'sending' "
+                "AND announcement_id IN (SELECT id FROM announcements WHERE state = 'cancelled')",
+                (iso(now),),
+            )
+            async with db.execute(
+                "UPDATE outbox SET state = 'pending', next_attempt_at = ?, updated_at = ? WHERE state = 'sending'", (iso(now), iso(now))
+            ) as cursor:
+                return max(0, cursor.rowcount)
 
     async def pending(self, limit: int = 500) -> list[Delivery]:
         """Rows waiting to be sent, the earliest due first (then in enqueue order).

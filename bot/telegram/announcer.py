@@ -7,6 +7,7 @@ due check at the right moments, and is rebuilt from SQLite and the knowledge bas
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable, Sequence
@@ -22,13 +23,13 @@ from bot.engine import LANGS, Engine
 from bot.engine.dates import format_date
 from bot.store import Store
 from bot.store.announcements import Announcement, Announcements
-from bot.store.outbox import Counts, Delivery, Outbox
+from bot.store.outbox import Delivery, Outbox
 from bot.store.subscriptions import Subscriptions, from_iso, iso
 from bot.telegram.courier import NO_PREVIEW, Courier
 from bot.telegram.formatting import Block, answer_blocks, render
 from bot.telegram.group_admins import GroupAdmins
 from bot.telegram.keyboards import card_keyboard
-from bot.telegram.progress import ProgressReporter, progress_text
+from bot.telegram.progress import ProgressReporter, heading
 
 log = logging.getLogger(__name__)
 CHECK_EVERY = 60.0  # seconds: the due check also runs on this period, whatever was scheduled
@@ -115,8 +116,9 @@ class Announcer:
     async def stop(self) -> None:
         """Stop the jobs, the reporter and the worker (sends in flight get a few seconds to finish)."""
         if self._jobs is not None:
-            for job in self._jobs.jobs(f"^{TICK_JOB}$|^{AT_JOB}"):
-                job.schedule_removal()
+            with contextlib.suppress(Exception):  # the job queue may be shut down already: nothing left to remove then
+                for job in self._jobs.jobs(f"^{TICK_JOB}$|^{AT_JOB}"):
+                    job.schedule_removal()
         await self.progress.stop()
         await self.courier.stop()
 
@@ -163,7 +165,7 @@ class Announcer:
         chat_id = announcement.admin_chat_id
         if chat_id is None or announcement.progress_message_id is not None:
             return
-        text = progress_text(announcement, Counts())
+        text = f"{heading(announcement)}\nStarting…"
         try:
             await self.courier.slot(chat_id, chat_id < 0)
             html = render([Block(line) for line in text.split("\n")])[0]

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import re
 from collections.abc import Callable, Sequence
 
@@ -45,7 +47,7 @@ def announcer(svc: Services) -> Announcer:
 
 
 async def _reply(svc: Services, message: Message, lines: Sequence[Block | str], markup: InlineKeyboardMarkup | None = None) -> None:
-    """Reply (threaded in groups), counted by the delivery worker's pacer so a broadcast never exceeds the limits."""
+    """Reply (threaded in groups) in a slot of the delivery worker's pacer, so replies and broadcasts stay within the limits."""
     await announcer(svc).courier.slot(message.chat_id, not in_private(message))
     blocks = [line if isinstance(line, Block) else Block(line) for line in lines]
     await reply_blocks(svc, message, blocks, quote=not in_private(message), markup=markup)
@@ -161,7 +163,8 @@ async def on_schedule(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     await ann.check_due()  # schedules its wake-up job
     local = moment.astimezone(svc.zone).strftime("%Y-%m-%d %H:%M")
     chats = await ann.subscriptions.count()
-    await _reply(svc, message, [f"Scheduled announcement #{scheduled.id} for {local} ({svc.zone.key}); {chats} chat(s) are subscribed now. /cancel {scheduled.id} to cancel it."])
+    done = f"Scheduled announcement #{scheduled.id} for {local} ({svc.zone.key}); {chats} chat(s) are subscribed now."
+    await _reply(svc, message, [f"{done} /cancel {scheduled.id} to cancel it."])
 
 
 async def on_announcements(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -235,16 +238,19 @@ async def on_announce_button(update: Update, context: ContextTypes.DEFAULT_TYPE)
         return
     ann, announcement_id = announcer(svc), int(match.group(2))
     if match.group(1) == "cancel":
-        text = cancel_text(announcement_id, await ann.announcements.cancel(announcement_id, svc.clock()))
+        result = await ann.announcements.cancel(announcement_id, svc.clock())
+        text, changed = cancel_text(announcement_id, result), result is not None and result[0] not in ("done", "cancelled")
     else:
-        await ann.announcements.set_progress_message(announcement_id, message.chat_id, message.message_id)
+        draft = await ann.announcements.get(announcement_id)
+        if draft is not None and draft.state == "draft":
+            await ann.announcements.set_progress_message(announcement_id, message.chat_id, message.message_id)
         chats = await ann.launch(announcement_id)
-        text = f"Sending announcement #{announcement_id} to {chats} chat(s)…" if chats is not None else f"Announcement #{announcement_id} was already sent or cancelled."
+        changed = chats is not None
+        text = f"Sending announcement #{announcement_id} to {chats} chat(s)…" if changed else f"Announcement #{announcement_id} was already sent or cancelled."
     await query.answer(shorten(text, 200))
-    try:
-        await query.edit_message_text(escape(text), parse_mode=ParseMode.HTML)
-    except BadRequest:
-        pass  # "message is not modified" (pressed twice), or deleted
+    if changed:  # the preview becomes the progress message (or says it was cancelled); a second press only gets the notice
+        with contextlib.suppress(BadRequest):  # deleted meanwhile
+            await query.edit_message_text(escape(text), parse_mode=ParseMode.HTML)
 
 
 async def start_announcer(svc: Services, bot: Bot, job_queue: JobQueue[ContextTypes.DEFAULT_TYPE] | None, running: Callable[[], bool]) -> Announcer:
@@ -266,8 +272,11 @@ async def start_announcer(svc: Services, bot: Bot, job_queue: JobQueue[ContextTy
     async def blocked(chat_id: int, chat_type: str) -> None:
         await svc.store.record_chat(chat_id, chat_type, None, "kicked")
 
+    def now() -> dt.datetime:
+        return svc.clock()  # looked up at each call: tests replace svc.clock
+
     svc.announcer = Announcer(
-        bot, svc.store, svc.engine, svc.zone, svc.settings.reminder_days, lambda: svc.clock(), job_queue,
+        bot, svc.store, svc.engine, svc.zone, svc.settings.reminder_days, now, job_queue,
         on_migrated=migrated, on_blocked=blocked, may_send=running,
     )  # fmt: skip
     await svc.announcer.start()

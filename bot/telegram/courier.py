@@ -142,7 +142,11 @@ class Courier:
         return best, best_at
 
     async def _run(self) -> None:
-        requeued = await self._outbox.requeue_in_flight(self._clock())
+        try:
+            requeued = await self._outbox.requeue_in_flight(self._clock())
+        except Exception:
+            log.exception("outbox: could not requeue the sends a stop interrupted (they stay 'sending' until the next start)")
+            requeued = 0
         if requeued:
             log.warning("outbox: %d message(s) were being sent when the bot stopped; sending them again (they may arrive twice)", requeued)
         queue: list[Delivery] = []

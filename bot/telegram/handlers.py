@@ -14,9 +14,9 @@ from bot.engine.render import shorten
 from bot.engine.replies import chitchat, event_list
 from bot.telegram.addressing import command_args, without_mention
 from bot.telegram.formatting import Block, answer_blocks, text_blocks
-from bot.telegram.observe import note_answer
 from bot.telegram.keyboards import events_keyboard, lang_keyboard
 from bot.telegram.menus import GROUP_COMMANDS, PRIVATE_COMMANDS, commands
+from bot.telegram.observe import note_answer
 from bot.telegram.sending import in_private, reply_answer, reply_blocks
 from bot.telegram.services import Services, services
 

@@ -26,6 +26,11 @@ EXCERPT = 60
 MAX_LISTED = 30
 
 
+def heading(announcement: Announcement) -> str:
+    """The first line of a progress message: the announcement's number and the start of its text."""
+    return f"📣 #{announcement.id} “{shorten(' '.join(announcement.text.split()), EXCERPT)}”"
+
+
 def progress_text(announcement: Announcement, counts: Counts, *, final: bool = False) -> str:
     """The progress line: what was sent, failed, and is still pending.
 
@@ -37,7 +42,7 @@ def progress_text(announcement: Announcement, counts: Counts, *, final: bool = F
     Returns:
         Plain text (escaped when sent).
     """
-    head = f"📣 #{announcement.id} “{shorten(' '.join(announcement.text.split()), EXCERPT)}”"
+    head = heading(announcement)
     tally = f"sent {counts.sent}/{counts.total} · failed {counts.failed} · pending {counts.remaining}"
     if counts.cancelled:
         tally += f" · cancelled {counts.cancelled}"
@@ -86,8 +91,9 @@ class ProgressReporter:
         self._task: asyncio.Task[None] | None = None
 
     def watch(self, announcement_id: int) -> None:
-        """Follow a broadcast that has started."""
+        """Follow a broadcast that has started (its progress message was just posted or edited)."""
         self._watched.add(announcement_id)
+        self._edited[announcement_id] = time.monotonic()
         self._wake.set()
 
     def touch(self, announcement_id: int) -> None:
@@ -108,7 +114,7 @@ class ProgressReporter:
             self._task = None
 
     async def _run(self) -> None:
-        for announcement in await self._announcements.in_state("sending", "cancelled", limit=100):
+        for announcement in await self._announcements.in_state("sending", limit=100):  # broadcasts a stop interrupted
             self._watched.add(announcement.id)
         while True:
             with contextlib.suppress(TimeoutError):
@@ -162,8 +168,7 @@ class ProgressReporter:
         if self._shown.get(announcement.id) == html:
             return
         self._shown[announcement.id] = html
-        await self._courier.slot(announcement.admin_chat_id, announcement.admin_chat_id < 0)
-        try:
+        try:  # an edit every 2 s stays far within the per-chat limit; it is not paced like a new message
             await self._bot.edit_message_text(html, chat_id=announcement.admin_chat_id, message_id=announcement.progress_message_id, parse_mode=ParseMode.HTML)
         except TelegramError as exc:  # deleted, or "not modified": the broadcast goes on regardless
             log.info("progress message of #%d not edited: %s", announcement.id, exc)

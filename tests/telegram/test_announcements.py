@@ -1,0 +1,188 @@
+"""Subscriptions, the admins' announcement commands, scheduled broadcasts and event reminders (controlled clock)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from announce_kit import Clock, announcer, received, report, subscribe, wait_received
+from fakeapi import FakeBotApi
+from harness import ADMIN, BOT, THAI, Harness, buttons, make_settings, plain
+
+from bot.engine import Engine
+from bot.telegram.app import build_application, running
+from bot.telegram.services import SERVICES_KEY, Services
+
+pytestmark = pytest.mark.timeout(40)
+GROUP, ADMIN_OF_GROUP, MEMBER = -700, 71, 72
+
+
+async def admin_says(bot: Harness, text: str, chat_id: int) -> str:
+    """A bot admin's command in a chat of its own (replies are paced at one message per second and chat)."""
+    bot.api.send_text(text, chat_id=chat_id, user_id=ADMIN, chat_type="private" if chat_id > 0 else "group")
+    return plain(await bot.reply(chat_id))
+
+
+def in_group(bot: Harness, text: str, user_id: int, **kw: object) -> None:
+    bot.api.send_text(text, chat_id=GROUP, user_id=user_id, chat_type="group", chat_title="Summit <fans>", **kw)  # type: ignore[arg-type]
+
+
+async def test_group_admins_subscribe_and_members_are_refused(bot: Harness) -> None:
+    subs = announcer(bot).subscriptions
+    bot.api.set_member_status(GROUP, ADMIN_OF_GROUP, "administrator")
+    in_group(bot, "/subscribe", MEMBER, language_code="fr")
+    assert plain(await bot.reply(GROUP)) == "Seuls les administrateurs de ce groupe peuvent modifier son abonnement."
+    assert await subs.get(GROUP) is None
+    in_group(bot, f"/subscribe@{BOT} lang=th kinds=summit, itu-event", ADMIN_OF_GROUP)
+    done = plain(await bot.reply(GROUP))
+    assert THAI.search(done) and "เป็นภาษาไทย" in done and "การประชุมสุดยอด, งานของ ITU" in done
+    sub = await subs.get(GROUP)
+    assert sub is not None and (sub.chat_type, sub.lang, sub.kinds, sub.user_id) == ("group", "th", ("summit", "itu-event"), ADMIN_OF_GROUP)
+    in_group(bot, "/unsubscribe", MEMBER)
+    assert "Only this group's admins" in plain(await bot.reply(GROUP))
+    assert await subs.get(GROUP) is not None
+    in_group(bot, "/unsubscribe", ADMIN_OF_GROUP, language_code="vi")
+    assert plain(await bot.reply(GROUP)).startswith("Đã hủy đăng ký")
+    assert await subs.get(GROUP) is None
+    # getChatMember answers are cached for a minute: one call per (group, user).
+    asked = [(c.params["chat_id"], c.params["user_id"]) for c in bot.api.calls_of("getChatMember")]
+    assert sorted(asked) == [(GROUP, ADMIN_OF_GROUP), (GROUP, MEMBER)]
+
+
+async def test_private_subscription_and_bad_options(bot: Harness) -> None:
+    subs = announcer(bot).subscriptions
+    _, reply = await bot.say("/subscribe kinds=summit,concert", chat_id=51, language_code="vi")
+    assert plain(reply).startswith("Không rõ loại sự kiện “concert”")
+    _, reply = await bot.say("/subscribe lang=de", chat_id=52)
+    assert plain(reply).startswith("Unknown language “de”: use en, th, vi or fr.")
+    _, reply = await bot.say("/subscribe please", chat_id=53)
+    assert plain(reply).startswith("I don't understand “please”.")
+    assert await subs.all() == []  # bad input changes nothing
+    _, reply = await bot.say("/subscribe", chat_id=55, language_code="fr")
+    assert "annonces en français" in plain(reply) and "sommets, salons de l’IoT, événements de l’UIT" in plain(reply)
+    sub = await subs.get(55)
+    assert sub is not None and (sub.chat_type, sub.lang, sub.kinds) == ("private", "fr", ("summit", "iot-expo", "itu-event"))
+    _, reply = await bot.say("/unsubscribe", chat_id=55)
+    _, again = await bot.say("/unsubscribe", chat_id=51)
+    assert plain(reply).startswith("Unsubscribed") and plain(again).startswith("This chat is not subscribed")
+    assert await subs.all() == []
+
+
+async def test_admin_commands_are_refused_to_others_and_check_their_input(bot: Harness) -> None:
+    ann = announcer(bot)
+    # Replies are paced like broadcasts (one message per second in a chat), so each command has a chat of its own.
+    for n, command in enumerate(("/announce hello", "/schedule in 2h | hello", "/announcements", "/cancel 1")):
+        _, reply = await bot.say(command, chat_id=660 + n, user_id=66, language_code="th")
+        assert plain(reply) == "ขออภัย คำสั่งนี้ใช้ได้เฉพาะผู้ดูแลบอทเท่านั้น"
+    assert await ann.announcements.in_state("draft", "scheduled", "sending", "done", "cancelled") == []
+    for n, (command, expected) in enumerate(
+        [
+            ("/announce", "Usage: /announce <text>"),
+            ("/announce " + "&" * 1000, "too long for one Telegram message"),
+            ("/schedule in 2h", "Usage: /schedule <when> | <text>"),
+            ("/schedule yesterday | hi", "Not scheduled: cannot read 'yesterday' as a time"),
+            ("/schedule 2020-01-01 10:00 | hi", "is in the past"),
+            ("/cancel x", "Usage: /cancel <announcement number>"),
+            ("/cancel 99", "There is no announcement #99."),
+        ]
+    ):
+        assert expected in await admin_says(bot, command, -9100 - n), command
+    assert await ann.announcements.in_state("draft", "scheduled", "sending", "done", "cancelled") == []
+
+
+async def test_preview_cancel_and_a_second_send_press(bot: Harness) -> None:
+    await subscribe(bot, [1, 2])
+    bot.api.send_text("/announce Line one\nLine <two>", chat_id=ADMIN, user_id=ADMIN)
+    preview = await bot.reply(ADMIN)
+    assert plain(preview).endswith("Line one\nLine <two>") and "2 subscribed chat(s)" in plain(preview)
+    assert [label for label, _ in buttons(preview)] == ["Send to 2 chat(s)", "Cancel"]
+    bot.api.press_button(preview, "v1|an|send|1", user_id=66)  # not a bot admin: refused
+    assert (await bot.api.wait_for("answerCallbackQuery")).params["text"].startswith("Sorry, only the bot's admins")
+    bot.api.press_button(preview, "v1|an|cancel|1", user_id=ADMIN)
+    assert plain(await bot.reply(ADMIN, method="editMessageText")) == "Announcement #1 cancelled."
+    bot.api.press_button(preview, "v1|an|send|1", user_id=ADMIN, check_button=False)
+    await bot.api.wait_for("answerCallbackQuery", lambda c: "already sent or cancelled" in c.params.get("text", ""))
+    # A second preview is sent once, however many times Send is pressed.
+    bot.api.send_text("/announce Only once", chat_id=ADMIN, user_id=ADMIN)
+    second = await bot.reply(ADMIN)
+    bot.api.press_button(second, "v1|an|send|2", user_id=ADMIN)
+    bot.api.press_button(second, "v1|an|send|2", user_id=ADMIN, check_button=False)
+    await report(bot, 2)
+    await bot.settle()
+    assert received(bot.api, "Only once") == {1: 1, 2: 1}
+    assert received(bot.api, "Line one") == {}
+
+
+async def test_scheduled_announcement_fires_at_its_time(bot: Harness) -> None:
+    clock = Clock()
+    bot.services.clock = clock
+    ann = announcer(bot)
+    chats = await subscribe(bot, [11, 12, -13])
+    _, reply = await bot.say("/schedule in 2h | Doors open at <9>", chat_id=ADMIN)
+    assert plain(reply).startswith("Scheduled announcement #1 for ") and "3 chat(s) are subscribed now. /cancel 1" in plain(reply)
+    assert "#2" in await admin_says(bot, "/schedule tomorrow 10:00 | Never sent", -9201)
+    # One wake-up job per scheduled announcement and per reminder to come (World Telecommunication Day, 17 May).
+    jobs = sorted(str(job.name) for job in bot.app.job_queue.jobs("^announce:at:"))  # type: ignore[union-attr]
+    assert [j[12:28] for j in jobs] == [
+        clock().date().isoformat() + "T" + plain(reply).split(" for ")[1][11:16], (clock().date() + dt.timedelta(days=1)).isoformat() + "T10:00",
+        "2027-05-10T09:00", "2027-05-16T09:00",
+    ]  # fmt: skip
+    listing = await admin_says(bot, "/announcements", -9202)
+    assert "#1 (broadcast, scheduled," in listing and "#2 (broadcast, scheduled," in listing
+    assert await admin_says(bot, "/cancel 2", -9203) == "Announcement #2 cancelled."
+    clock.advance(hours=1, minutes=59)
+    await ann.check_due()
+    assert not set(received(bot.api, "Doors open")) & set(chats)
+    clock.advance(minutes=1, seconds=1)
+    await ann.check_due()
+    got = await wait_received(bot.api, chats, "Doors open at <9>")
+    assert all(got[chat] == 1 for chat in chats)
+    final = plain(await report(bot, 1))
+    assert final == "Announcement #1: delivered to all 3 chat(s)."
+    progress = await bot.reply(ADMIN, lambda c: plain(c).startswith("📣 #1"))
+    assert plain(progress) == "📣 #1 “Doors open at <9>”\nStarting…"  # posted when it fired, then edited
+    clock.advance(days=2)
+    await ann.check_due()
+    assert not set(received(bot.api, "Never sent")) & set(chats)
+    listing = await admin_says(bot, "/announcements", -9204)
+    assert listing.startswith("Nothing pending.")
+    assert "#1 (broadcast, done: 3/3 sent, 0 failed)" in listing and "#2 (broadcast, cancelled: 0/0 sent" in listing
+
+
+async def test_reminders_in_each_chats_language_once_even_across_restarts(api: FakeBotApi, engine: Engine, tmp_path: Path) -> None:
+    """World Telecommunication Day (17 May, every year): reminders 7 days and 1 day before, at 09:00."""
+    assert api.root is not None
+    settings = make_settings(api.root, tmp_path / "bot.sqlite3", SUMMITBOT_TIMEZONE="Asia/Bangkok")
+    clock = Clock()
+    async with running(build_application(settings, engine), poll_timeout=1) as app:
+        svc: Services = app.bot_data[SERVICES_KEY]
+        svc.clock = clock
+        ann = svc.announcer
+        assert ann is not None
+        await ann.subscriptions.subscribe(21, "private", "th", ("itu-event",), None)
+        await ann.subscriptions.subscribe(22, "private", "en", ("summit",), None)
+        await ann.subscriptions.subscribe(-23, "group", "fr", ("summit", "iot-expo", "itu-event"), None)
+        clock.set(dt.datetime(2027, 5, 10, 8, 59, tzinfo=dt.timezone(dt.timedelta(hours=7))))
+        await ann.check_due()
+        assert not [c for c in api.calls_of("sendMessage") if c.params["chat_id"] in (21, 22, -23)]
+        clock.advance(minutes=2)
+        await ann.check_due()
+        await ann.check_due()  # a second check sends nothing more
+        thai = await api.wait_for("sendMessage", lambda c: c.params["chat_id"] == 21)
+        french = await api.wait_for("sendMessage", lambda c: c.params["chat_id"] == -23)
+        assert plain(thai).startswith("แจ้งเตือน: วันโทรคมนาคมและสังคมสารสนเทศโลก") and "อีก 7 วัน" in plain(thai) and "17 พฤษภาคม 2570" in plain(thai)
+        assert plain(french).startswith("Rappel : « ") and "dans 7 jours, le 17 mai 2027" in plain(french)
+        assert ("Date et lieu", "v1|dp|wtisd_2021|fr") in buttons(french)  # the event card's buttons come along
+    async with running(build_application(settings, engine), poll_timeout=1) as app:  # a restart sends nothing again
+        svc = app.bot_data[SERVICES_KEY]
+        svc.clock = clock
+        assert svc.announcer is not None
+        await svc.announcer.check_due()
+        clock.set(dt.datetime(2027, 5, 16, 9, 0, 1, tzinfo=dt.timezone(dt.timedelta(hours=7))))
+        await svc.announcer.check_due()
+        tomorrow = await api.wait_for("sendMessage", lambda c: c.params["chat_id"] == 21)
+        assert "พรุ่งนี้" in plain(tomorrow)
+        await api.wait_for("sendMessage", lambda c: c.params["chat_id"] == -23)
+        sent = [c for c in api.calls_of("sendMessage") if c.params["chat_id"] in (21, 22, -23)]
+        assert sorted(c.params["chat_id"] for c in sent) == [-23, -23, 21, 21]
