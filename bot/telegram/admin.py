@@ -39,7 +39,7 @@ STATS_DAYS = 14
 MakeEdits = Callable[[KnowledgeBase, Index, str], list[Edit]]
 
 
-async def _admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> tuple[Services, Message, User] | None:
+async def require_bot_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> tuple[Services, Message, User] | None:
     """The services, message and user when an admin sent the command; otherwise refuse (nothing changes)."""
     found = sender(update)
     if found is None:
@@ -76,7 +76,7 @@ async def _rebuild(svc: Services) -> list[str]:
 
 async def _edit(update: Update, context: ContextTypes.DEFAULT_TYPE, command: str, make: MakeEdits) -> None:
     """Run one editing command: parse, check the result validates, store it as one batch, swap the index, report."""
-    found = await _admin(update, context)
+    found = await require_bot_admin(update, context)
     if found is None:
         return
     svc, message, user = found
@@ -135,7 +135,7 @@ async def on_event_set(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 async def on_facts(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """List an event's facts with their ids (admins)."""
-    found = await _admin(update, context)
+    found = await require_bot_admin(update, context)
     if found is None:
         return
     svc, message, user = found
@@ -159,7 +159,7 @@ def _change_line(change: Change) -> str:
 
 async def on_history(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Show recent changes, optionally of one event (admins)."""
-    found = await _admin(update, context)
+    found = await require_bot_admin(update, context)
     if found is None:
         return
     svc, message, _ = found
@@ -175,7 +175,7 @@ async def on_history(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 
 async def on_undo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Revert a change (the latest by default) exactly to the state before it (admins)."""
-    found = await _admin(update, context)
+    found = await require_bot_admin(update, context)
     if found is None:
         return
     svc, message, user = found
@@ -196,7 +196,7 @@ async def on_undo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def on_unanswered(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """The questions that most often got the fallback, with counts (admins)."""
-    found = await _admin(update, context)
+    found = await require_bot_admin(update, context)
     if found is None:
         return
     svc, message, _ = found
@@ -207,7 +207,7 @@ async def on_unanswered(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 
 async def on_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Questions per language and day, fallback rate, busiest events (admins)."""
-    found = await _admin(update, context)
+    found = await require_bot_admin(update, context)
     if found is None:
         return
     svc, message, _ = found
@@ -223,7 +223,7 @@ async def on_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def on_export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Send the current knowledge (YAML baseline plus edits) as a YAML document (admins)."""
-    found = await _admin(update, context)
+    found = await require_bot_admin(update, context)
     if found is None:
         return
     svc, message, _ = found

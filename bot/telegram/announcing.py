@@ -19,6 +19,7 @@ from bot.engine.model import Messages
 from bot.engine.render import shorten
 from bot.store.subscriptions import from_iso
 from bot.telegram.addressing import command_args
+from bot.telegram.admin import require_bot_admin
 from bot.telegram.announcer import Announcer, broadcast_html
 from bot.telegram.formatting import Block, escape
 from bot.telegram.sending import follow_migration, in_private, reply_blocks
@@ -101,15 +102,6 @@ async def on_unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     await _reply(svc, message, [svc.messages.get("unsubscribe_done" if removed else "unsubscribe_none", lang)])
 
 
-async def _bot_admin(svc: Services, message: Message, user: User) -> bool:
-    """Whether the sender is a bot admin; anyone else is told so (localized) and nothing changes."""
-    if user.id in svc.settings.admins:
-        return True
-    _, lang = await svc.lang_of(user.id, user.language_code)
-    await _reply(svc, message, [svc.messages.get("not_admin", lang)])
-    return False
-
-
 def preview_keyboard(announcement_id: int, chats: int) -> InlineKeyboardMarkup:
     """The Send / Cancel buttons under a preview."""
     send = InlineKeyboardButton(f"Send to {chats} chat(s)", callback_data=f"v1|an|send|{announcement_id}")
@@ -118,13 +110,10 @@ def preview_keyboard(announcement_id: int, chats: int) -> InlineKeyboardMarkup:
 
 async def on_announce(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Preview an announcement (bot admins): /announce <text>, then Send or Cancel."""
-    found = _who(update)
+    found = await require_bot_admin(update, context)
     if found is None:
         return
-    message, user = found
-    svc = services(context)
-    if not await _bot_admin(svc, message, user):
-        return
+    svc, message, user = found
     text = command_args(message)
     if not text or len(broadcast_html(text)) > 1:
         await _reply(svc, message, [ANNOUNCE_USAGE if not text else TOO_LONG])
@@ -138,13 +127,10 @@ async def on_announce(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 
 async def on_schedule(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Schedule an announcement (bot admins): /schedule <when> | <text>, e.g. /schedule in 2h | Doors open at 9."""
-    found = _who(update)
+    found = await require_bot_admin(update, context)
     if found is None:
         return
-    message, user = found
-    svc = services(context)
-    if not await _bot_admin(svc, message, user):
-        return
+    svc, message, user = found
     when, bar, text = command_args(message).partition("|")
     text = text.strip()
     if not bar or not when.strip() or not text:
@@ -169,13 +155,10 @@ async def on_schedule(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 
 async def on_announcements(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """List pending and recently sent announcements with their delivery counts (bot admins)."""
-    found = _who(update)
+    found = await require_bot_admin(update, context)
     if found is None:
         return
-    message, user = found
-    svc = services(context)
-    if not await _bot_admin(svc, message, user):
-        return
+    svc, message, _ = found
     ann = announcer(svc)
     pending = await ann.announcements.in_state("draft", "scheduled", "sending", limit=LISTED)
     settled = await ann.announcements.in_state("done", "cancelled", limit=LISTED)
@@ -195,13 +178,10 @@ async def on_announcements(update: Update, context: ContextTypes.DEFAULT_TYPE) -
 
 async def on_cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Cancel a draft or scheduled announcement, or what is still pending of one being sent (bot admins): /cancel <id>."""
-    found = _who(update)
+    found = await require_bot_admin(update, context)
     if found is None:
         return
-    message, user = found
-    svc = services(context)
-    if not await _bot_admin(svc, message, user):
-        return
+    svc, message, _ = found
     arg = command_args(message).lstrip("#")
     if not arg.isdigit() or len(arg) > 12:
         await _reply(svc, message, [CANCEL_USAGE])
