@@ -88,7 +88,9 @@ class KnowledgeLog:
         """
         return await self._write([(e.action, e.entity, e.entity_id, e.event_id, _dump(e.data), e.summary) for e in edits], user_id, chat_id)
 
-    async def _write(self, rows: Sequence[tuple[str, str, str, str, str | None, str]], user_id: int, chat_id: int | None) -> list[Change]:
+    async def _write(
+        self, rows: Sequence[tuple[str, str, str, str, str | None, str]], user_id: int, chat_id: int | None, undoes: int | None = None
+    ) -> list[Change]:
         """Record changes (after_json None: back to the baseline) and update the overlay, atomically."""
         at, ids = self._store.timestamp(), []
         async with self._store.transaction() as db:
@@ -115,6 +117,8 @@ class KnowledgeLog:
                         "change_id = excluded.change_id",
                         (entity, entity_id, event_id, after, change_id),
                     )
+            if undoes is not None:  # in the same transaction: a crash never leaves a reverted batch unmarked
+                await db.execute("UPDATE kb_changes SET undone_by = ? WHERE batch_id = ?", (ids[0], undoes))
             marks = ",".join("?" * len(ids))
             changed = await db.execute_fetchall(f"SELECT {_CHANGE_COLUMNS} FROM kb_changes WHERE change_id IN ({marks}) ORDER BY change_id", ids)
         return [Change(*row) for row in changed]
@@ -165,14 +169,14 @@ class KnowledgeLog:
             Change(*r) for r in await self._store.query(f"SELECT {_CHANGE_COLUMNS} FROM kb_changes WHERE batch_id = ? ORDER BY change_id", (target.batch_id,))
         ]
         for change in batch:
-            current = await self._store.query("SELECT change_id FROM kb_overlay WHERE entity = ? AND entity_id = ?", (change.entity, change.entity_id))
-            latest = int(current[0][0]) if current else None
-            if latest != change.change_id:
-                raise UndoError(f"{change.entity} {change.entity_id} was changed again after #{change.change_id} (by #{latest}); undo that first")
+            later = await self._store.query(
+                "SELECT MIN(change_id) FROM kb_changes WHERE entity = ? AND entity_id = ? AND change_id > ? AND action != 'undo' AND undone_by IS NULL",
+                (change.entity, change.entity_id, change.change_id),
+            )
+            if later and later[0][0] is not None:
+                raise UndoError(f"{change.entity} {change.entity_id} was changed again by #{later[0][0]} after #{change.change_id}; undo that first")
         undo_rows = [("undo", c.entity, c.entity_id, c.event_id, c.before_json, f"undo #{c.change_id}: {c.summary}") for c in reversed(batch)]
-        done = await self._write(undo_rows, user_id, chat_id)
-        async with self._store.transaction() as db:
-            await db.execute("UPDATE kb_changes SET undone_by = ? WHERE batch_id = ?", (done[0].change_id, target.batch_id))
+        done = await self._write(undo_rows, user_id, chat_id, undoes=target.batch_id)
         return done
 
     async def log_question(self, day: str, lang: str, fallback: bool, intent: str | None, event: str | None, question: str) -> None:

@@ -20,7 +20,11 @@ def mentions(message: Message, username: str, bot_id: int) -> bool:
         True when addressed by mention.
     """
     wanted = f"@{username}".casefold()
-    if any(text.casefold() == wanted for text in message.parse_entities([MessageEntity.MENTION]).values()):
+    try:
+        mentioned = list(message.parse_entities([MessageEntity.MENTION]).values())
+    except UnicodeDecodeError:  # an entity cutting a character in half: Telegram never sends it, a forger might
+        mentioned = []
+    if any(text.casefold() == wanted for text in mentioned):
         return True
     return any(e.type == MessageEntity.TEXT_MENTION and e.user is not None and e.user.id == bot_id for e in message.entities)
 
@@ -58,7 +62,10 @@ def command_args(message: Message) -> str:
     first = message.entities[0] if message.entities else None
     if first is None or first.type != MessageEntity.BOT_COMMAND or first.offset != 0:
         return text.strip()
-    command = message.parse_entity(first)
+    try:
+        command = message.parse_entity(first)
+    except UnicodeDecodeError:  # a forged entity cutting a character in half
+        return text.strip()
     return text[len(command) :].strip()
 
 
@@ -77,7 +84,10 @@ class _CommandForMe(MessageFilter):
         first = message.entities[0] if message.entities else None
         if first is None or first.type != MessageEntity.BOT_COMMAND or first.offset != 0:
             return False
-        _, _, target = message.parse_entity(first).partition("@")
+        try:
+            _, _, target = message.parse_entity(first).partition("@")
+        except UnicodeDecodeError:  # a forged entity cutting a character in half: not a command for us
+            return False
         return target.casefold() == message.get_bot().username.casefold()
 
 

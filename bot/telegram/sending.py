@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from functools import partial
+from typing import TypeVar
 
 from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions, Message, ReplyParameters
 from telegram.constants import ChatType, ParseMode
-from telegram.error import ChatMigrated
+from telegram.error import BadRequest, ChatMigrated, NetworkError, RetryAfter
 
 from bot.engine import Answer
 from bot.telegram.formatting import Block, render, render_answer
@@ -16,6 +19,10 @@ from bot.telegram.services import Services
 
 log = logging.getLogger(__name__)
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+T = TypeVar("T")
+#: Attempts for one reply, and the longest 429 wait a user's reply may sit out (longer ones are given up).
+SEND_ATTEMPTS = 4
+MAX_RETRY_AFTER = 30.0
 
 
 async def follow_migration(svc: Services, old_chat: int, new_chat: int, title: str | None = None) -> None:
@@ -52,15 +59,52 @@ async def send_parts(
         buttons = markup if index == len(parts) - 1 else None
         quote = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to is not None and index == 0 else None
         try:
-            await bot.send_message(
-                chat_id, part, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW, reply_markup=buttons,
-                reply_parameters=quote, message_thread_id=thread_id,
+            await with_retries(
+                partial(
+                    bot.send_message, chat_id, part, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW,
+                    reply_markup=buttons, reply_parameters=quote, message_thread_id=thread_id,
+                )
             )  # fmt: skip
         except ChatMigrated as exc:
             # The group became a supergroup before its migration message reached us: follow it and resend.
             await follow_migration(svc, chat_id, exc.new_chat_id)
             chat_id, reply_to, thread_id = exc.new_chat_id, None, None
-            await bot.send_message(chat_id, part, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW, reply_markup=buttons)
+            await with_retries(partial(bot.send_message, chat_id, part, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW, reply_markup=buttons))
+
+
+async def with_retries(send: Callable[[], Awaitable[T]], attempts: int = SEND_ATTEMPTS) -> T:
+    """Run a Bot API call, retrying what is transient: a 429 after its ``retry_after`` (up to a cap), a network
+    error, timeout or 5xx after 0.5, 1, 2 s. A request Telegram refused (400, 403) is raised at once.
+
+    A timeout can hide a message Telegram did deliver, so a retried reply can, rarely, arrive twice; losing the
+    answer is the worse failure.
+
+    Args:
+        send: makes the call (called again for each attempt).
+        attempts: how many calls at most.
+
+    Returns:
+        The call's result.
+
+    Raises:
+        TelegramError: the last error when every attempt failed, or a non-transient one at once.
+    """
+    for attempt in range(1, attempts + 1):
+        try:
+            return await send()
+        except RetryAfter as exc:
+            wait = exc.retry_after if isinstance(exc.retry_after, (int, float)) else exc.retry_after.total_seconds()
+            if attempt == attempts or wait > MAX_RETRY_AFTER:
+                raise
+            await asyncio.sleep(wait)
+        except (BadRequest, ChatMigrated):
+            raise
+        except NetworkError:
+            if attempt == attempts:
+                raise
+            log.warning("Bot API call failed (attempt %d of %d); retrying", attempt, attempts)
+            await asyncio.sleep(0.5 * 2 ** (attempt - 1))
+    raise AssertionError("unreachable")
 
 
 def in_private(message: Message) -> bool:

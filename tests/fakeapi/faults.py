@@ -54,6 +54,11 @@ class FaultInjector:
         """Close the connection without any answer for the next `times` calls of method."""
         self._add(Fault("drop", method, times, normalize_chat_id(chat_id)))
 
+    def drop_connection_after_next(self, method: str, times: int = 1, *, chat_id: ChatId | None = None) -> None:
+        """Carry out the next `times` calls of method, then close the connection without answering: the call took
+        effect (a message was sent, updates were handed out) but the client never learns it."""
+        self._add(Fault("drop_after", method, times, normalize_chat_id(chat_id)))
+
     def fail_http_5xx(self, method: str, status: int = 502, times: int = 1, *, chat_id: ChatId | None = None) -> None:
         """Answer the next `times` calls of method with a non-JSON HTTP 5xx (proxy error page)."""
         if not 500 <= status <= 599:

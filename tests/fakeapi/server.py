@@ -241,6 +241,8 @@ class FakeBotApi(UpdateInjector, FaultInjector):
         except ApiError as exc:
             return self._error(call, exc)
         call.status, call.result = 200, result
+        if self.take_fault("drop_after", call.method, chat_id):
+            return self._drop(request)  # done, but the answer is lost on the way back
         return web.json_response({"ok": True, "result": result})
 
     def _drop(self, request: web.Request) -> web.StreamResponse:

@@ -344,6 +344,14 @@ async def test_http_5xx_drop_and_delay(fake_bot: telegram.Bot, fake_api: FakeBot
     assert [c.status for c in fake_api.calls_of("sendMessage")] == [502, 503, 0, 0, 200]
 
 
+async def test_drop_after_the_call_took_effect(fake_bot: telegram.Bot, fake_api: FakeBotApi) -> None:
+    fake_api.drop_connection_after_next("sendMessage")
+    with pytest.raises(NetworkError, match=r"(?i)disconnected"):
+        await fake_bot.send_message(CHAT, "delivered, but the bot never hears so")
+    assert [m["text"] for m in fake_api.sent_messages(CHAT)] == ["delivered, but the bot never hears so"]
+    assert (await fake_bot.send_message(CHAT, "next")).message_id == 2
+
+
 async def test_text_validation(fake_bot: telegram.Bot) -> None:
     with pytest.raises(BadRequest, match=r"(?i)message is too long"):
         await fake_bot.send_message(CHAT, "x" * 4097)

@@ -137,7 +137,7 @@ async def test_undo_restores_exactly(edit_bot: Harness) -> None:
 async def test_undo_of_an_overtaken_change_is_refused(edit_bot: Harness) -> None:
     await command(edit_bot, "/fact_edit wiotc_2023_theme | lang=en First")
     await command(edit_bot, "/fact_edit wiotc_2023_theme | lang=en Second")
-    assert "changed again after #1" in await command(edit_bot, "/undo 1")
+    assert "changed again by #2 after #1" in await command(edit_bot, "/undo 1")
     assert "Undone:" in await command(edit_bot, "/undo 2")
     assert "First" in plain((await edit_bot.say("wiotc 2023 theme", chat_id=USER, user_id=USER))[1])
 
