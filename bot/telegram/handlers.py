@@ -39,6 +39,25 @@ def sender(update: Update) -> tuple[Message, User] | None:
     return message, user
 
 
+async def sender_in_lang(update: Update, context: ContextTypes.DEFAULT_TYPE) -> tuple[Services, Message, User, str] | None:
+    """The services, the message, its sender and the language to reply in (their /lang choice, else Telegram's).
+
+    Args:
+        update: the update.
+        context: the handler's context.
+
+    Returns:
+        Those four, or None for updates the bot does not answer.
+    """
+    found = sender(update)
+    if found is None:
+        return None
+    message, user = found
+    svc = services(context)
+    _, lang = await svc.lang_of(user.id, user.language_code)
+    return svc, message, user, lang
+
+
 async def answer_question(svc: Services, message: Message, user: User, text: str, *, quote: bool) -> None:
     """Answer a question in the user's language, within the (chat, user) conversation.
 
@@ -99,12 +118,10 @@ async def on_ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def on_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Welcome with one button per event; ``/start <event_id>`` (a t.me deep link) opens that event's card."""
-    found = sender(update)
+    found = await sender_in_lang(update, context)
     if not found:
         return
-    message, user = found
-    svc = services(context)
-    _, lang = await svc.lang_of(user.id, user.language_code)
+    svc, message, user, lang = found
     now = svc.now()
     if in_private(message):
         await svc.store.record_chat(message.chat_id, message.chat.type, None, "member")
@@ -120,12 +137,10 @@ async def on_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def on_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Explain what to ask, then list the commands of this kind of chat."""
-    found = sender(update)
+    found = await sender_in_lang(update, context)
     if not found:
         return
-    message, user = found
-    svc = services(context)
-    _, lang = await svc.lang_of(user.id, user.language_code)
+    svc, message, _, lang = found
     helped = chitchat(svc.engine, "help", lang, svc.now(), svc.bot_name)
     blocks = answer_blocks(helped, svc.messages) if helped else []
     names = PRIVATE_COMMANDS if in_private(message) else GROUP_COMMANDS
@@ -135,12 +150,10 @@ async def on_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def on_events(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """List the events, with a button opening each one's card."""
-    found = sender(update)
+    found = await sender_in_lang(update, context)
     if not found:
         return
-    message, user = found
-    svc = services(context)
-    _, lang = await svc.lang_of(user.id, user.language_code)
+    svc, message, _, lang = found
     listing = event_list(svc.engine, lang, svc.now())
     keyboard = events_keyboard(svc.engine.kb.events, lang)
     await reply_blocks(svc, message, answer_blocks(listing, svc.messages), quote=not in_private(message), markup=keyboard)
@@ -200,12 +213,10 @@ async def reply_key(update: Update, context: ContextTypes.DEFAULT_TYPE, key: str
         key: the message key.
         quote: thread the reply (default: outside private chats).
     """
-    found = sender(update)
+    found = await sender_in_lang(update, context)
     if not found:
         return
-    message, user = found
-    svc = services(context)
-    _, lang = await svc.lang_of(user.id, user.language_code)
+    svc, message, _, lang = found
     threaded = not in_private(message) if quote is None else quote
     await reply_blocks(svc, message, [Block(svc.messages.get(key, lang))], quote=threaded)
 
