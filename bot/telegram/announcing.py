@@ -22,6 +22,7 @@ from bot.telegram.addressing import command_args
 from bot.telegram.admin import require_bot_admin
 from bot.telegram.announcer import Announcer, broadcast_html
 from bot.telegram.formatting import Block, escape
+from bot.telegram.handlers import sender_in_lang
 from bot.telegram.sending import follow_migration, in_private, reply_blocks
 from bot.telegram.services import Services, services
 
@@ -33,11 +34,6 @@ SCHEDULE_USAGE = "Usage: /schedule <when> | <text>, e.g. /schedule tomorrow 09:0
 CANCEL_USAGE = "Usage: /cancel <announcement number> (see /announcements)."
 TOO_LONG = "That announcement is too long for one Telegram message (4096 characters once escaped); please shorten it."
 LISTED = 10
-
-
-def _who(update: Update) -> tuple[Message, User] | None:
-    message, user = update.effective_message, update.effective_user
-    return (message, user) if message is not None and user is not None else None
 
 
 def announcer(svc: Services) -> Announcer:
@@ -67,16 +63,21 @@ async def _may_manage(svc: Services, message: Message, user: User, lang: str) ->
     return False
 
 
+async def _manager(update: Update, context: ContextTypes.DEFAULT_TYPE) -> tuple[Services, Message, User, str] | None:
+    """The sender, when they may manage this chat's subscription (else they are told why, and None)."""
+    found = await sender_in_lang(update, context)
+    if found is None:
+        return None
+    svc, message, user, lang = found
+    return found if await _may_manage(svc, message, user, lang) else None
+
+
 async def on_subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Subscribe this chat to announcements and reminders (groups: admins only), e.g. /subscribe lang=th kinds=summit."""
-    found = _who(update)
+    found = await _manager(update, context)
     if found is None:
         return
-    message, user = found
-    svc = services(context)
-    _, lang = await svc.lang_of(user.id, user.language_code)
-    if not await _may_manage(svc, message, user, lang):
-        return
+    svc, message, user, lang = found
     try:
         options = parse_options(command_args(message))
     except OptionError as exc:
@@ -90,14 +91,10 @@ async def on_subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 async def on_unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Stop this chat's announcements and reminders (groups: admins only)."""
-    found = _who(update)
+    found = await _manager(update, context)
     if found is None:
         return
-    message, user = found
-    svc = services(context)
-    _, lang = await svc.lang_of(user.id, user.language_code)
-    if not await _may_manage(svc, message, user, lang):
-        return
+    svc, message, _, lang = found
     removed = await announcer(svc).subscriptions.unsubscribe(message.chat_id)
     await _reply(svc, message, [svc.messages.get("unsubscribe_done" if removed else "unsubscribe_none", lang)])
 
