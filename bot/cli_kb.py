@@ -42,7 +42,7 @@ async def kb_command(args: argparse.Namespace, settings: Settings, out: TextIO) 
             files = export_folder(await _current(settings, log), Path(args.folder))
             out.write(f"exported {len(files)} events to {args.folder}\n")
         elif args.kb_action == "import":
-            docs = read_folder(Path(args.folder))  # raises CurationError before anything is stored
+            docs = read_folder(Path(args.folder), settings.sources_dir)  # raises CurationError before anything is stored
             edits = import_edits(await _current(settings, log), docs)
             if edits:
                 changes = await log.apply(edits, user_id=CLI_USER, chat_id=None)

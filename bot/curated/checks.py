@@ -92,24 +92,37 @@ def quote_problems(events: Sequence[Event], sources_dir: Path) -> list[Problem]:
     return problems
 
 
-def cross_checks(events: Sequence[Event], intents: Sequence[Intent], intent_files: Mapping[str, str], sources_dir: Path | None) -> list[Problem]:
-    """Every check that needs more than one entry.
+def event_checks(events: Sequence[Event], sources_dir: Path | None, files: Sequence[str] | None = None) -> list[Problem]:
+    """The checks across event files, shared by ``validate``, start-up and ``kb import``.
 
     Args:
         events: all parsed events.
+        sources_dir: articles folder, or None to skip the quote check.
+        files: the file each event was read from (default ``<event_id>.yaml``).
+
+    Returns:
+        The problems found: an event id in two files, a fact id in two places, a quote not in its article.
+    """
+    names = list(files) if files is not None else [f"{e.id}.yaml" for e in events]
+    problems = unique_ids("event", [(e.id, name) for e, name in zip(events, names, strict=True)])
+    problems += unique_ids("fact", [(f.id, name) for e, name in zip(events, names, strict=True) for f in e.facts])
+    if sources_dir is not None:
+        problems += quote_problems(events, sources_dir)
+    return problems
+
+
+def intent_checks(intents: Sequence[Intent], intent_files: Mapping[str, str]) -> list[Problem]:
+    """The checks across intent files: unique ids, the required intents, near-duplicate examples.
+
+    Args:
         intents: all parsed intents.
         intent_files: intent id → file name.
-        sources_dir: articles folder, or None to skip the quote check.
 
     Returns:
         The problems found.
     """
-    problems = unique_ids("event", [(e.id, f"{e.id}.yaml") for e in events])
-    problems += unique_ids("fact", [(f.id, f"{e.id}.yaml") for e in events for f in e.facts])
-    problems += unique_ids("intent", [(i.id, intent_files.get(i.id, "intents")) for i in intents])
+    problems = unique_ids("intent", [(i.id, intent_files.get(i.id, "intents")) for i in intents])
     present = {i.id for i in intents}
     problems += [Problem("intents", f"intent {name}", "is required but not defined") for name in REQUIRED_INTENTS if name not in present]
-    problems += near_duplicate_examples(intents, intent_files)
-    if sources_dir is not None:
-        problems += quote_problems(events, sources_dir)
-    return problems
+    return problems + near_duplicate_examples(intents, intent_files)
+

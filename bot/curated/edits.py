@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from bot.curated.export import event_to_doc, fact_to_doc
 from bot.curated.parse import ADMIN, ID_RE
+from bot.curated.visible import has_visible
 from bot.engine.index import Index
 from bot.engine.language import detect_language
 from bot.engine.model import EVENT_KINDS, LANGS, TOPICS, Event, Fact, KnowledgeBase
@@ -90,6 +91,8 @@ def _text_and_lang(text: str, index: Index, lang_option: str | None) -> tuple[st
     text = " ".join(text.split())
     if not text:
         raise EditError("the text is empty")
+    if not has_visible(text):
+        raise EditError("the text has no visible characters (only zero-width, control or blank characters)")
     if len(text) > MAX_TEXT:
         raise EditError(f"the text is {len(text)} characters long; at most {MAX_TEXT}")
     if lang is not None and lang not in LANGS:
@@ -195,8 +198,8 @@ def event_add(kb: KnowledgeBase, index: Index, args: str, today: dt.date) -> lis
         raise EditError(f"{event_id!r} is not a snake_case id (a-z, 0-9, _; starting with a letter; at most 64)")
     if kb.event(event_id) is not None:
         raise EditError(f"event {event_id} already exists")
-    if not name or len(name) > MAX_NAME:
-        raise EditError(f"the name must be 1 to {MAX_NAME} characters")
+    if not name or len(name) > MAX_NAME or not has_visible(name):
+        raise EditError(f"the name must be 1 to {MAX_NAME} characters, some of them visible")
     kind = parsed.options.get("kind", "summit")
     if kind not in EVENT_KINDS:
         raise EditError(f"kind= must be one of {', '.join(EVENT_KINDS)}")

@@ -8,32 +8,33 @@ from typing import Any
 
 import yaml
 
-from bot.curated.checks import cross_checks
+from bot.curated.checks import event_checks, intent_checks
 from bot.curated.parse import Reader, parse_event, parse_intents
 from bot.curated.problems import CurationError, Problem
+from bot.curated.safe_yaml import MAX_FILE_BYTES, UnsafeFile, load_text, read_regular
 from bot.engine.model import LANGS, Event, Intent, KnowledgeBase, LocalText, Messages
 
 MESSAGES_FILE = "messages.yaml"
-MAX_FILE_BYTES = 2_000_000
+#: More files than this in one folder is not curated data (a folder picked by mistake, or a hostile one).
+MAX_FILES = 1000
 
 
 def read_yaml(path: Path, problems: list[Problem]) -> Mapping[str, Any] | None:
-    """Load one YAML file as a mapping.
+    """Load one YAML file as a mapping, bounded (see :mod:`bot.curated.safe_yaml`).
 
     Args:
         path: the file.
-        problems: where a problem is appended if it cannot be read.
+        problems: where a problem is appended if it cannot be read (one line each).
 
     Returns:
-        The document, or None when it is unreadable or not a mapping.
+        The document, or None when it is unreadable, unsafe or not a mapping.
     """
     try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            problems.append(Problem(path.name, "", f"file is larger than {MAX_FILE_BYTES} bytes"))
-            return None
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        problems.append(Problem(path.name, "", f"cannot be read: {exc}".replace("\n", " ")))
+        doc = load_text(read_regular(path, MAX_FILE_BYTES).decode("utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, ValueError, RecursionError) as exc:
+        # ValueError: UnsafeFile, or a date like 2023-02-30 that the safe constructor cannot build.
+        message = str(exc) if isinstance(exc, UnsafeFile) else f"cannot be read: {type(exc).__name__}: {exc}"
+        problems.append(Problem(path.name, "", " ".join(message.split())[:300]))
         return None
     if not isinstance(doc, Mapping):
         problems.append(Problem(path.name, "", "must be a YAML mapping starting with `version:`"))
@@ -69,8 +70,51 @@ def parse_messages(doc: Mapping[str, Any], file: str, problems: list[Problem]) -
     return Messages(table, months)
 
 
-def _yaml_files(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.glob("*.yaml") if not p.name.startswith("."))
+def yaml_files(folder: Path, problems: list[Problem]) -> list[Path]:
+    """The ``*.yaml`` files of a folder (not hidden ones), at most :data:`MAX_FILES`.
+
+    Args:
+        folder: the folder.
+        problems: where a problem is appended when there are too many.
+
+    Returns:
+        The paths, sorted (none when there are too many).
+    """
+    paths = []
+    for path in folder.glob("*.yaml"):
+        if not path.name.startswith("."):
+            paths.append(path)
+            if len(paths) > MAX_FILES:
+                problems.append(Problem(str(folder), "", f"has more than {MAX_FILES} .yaml files"))
+                return []
+    return sorted(paths)
+
+
+def read_events(folder: Path, problems: list[Problem]) -> list[tuple[Event, Mapping[str, Any], str]]:
+    """Every event file of a knowledge folder, parsed, each event's id checked against its file name.
+
+    ``validate``, start-up and ``kb import`` all read event files through here, then run
+    :func:`bot.curated.checks.event_checks` on the result: one set of checks for all of them.
+
+    Args:
+        folder: a folder of ``<event_id>.yaml`` files.
+        problems: where problems are appended.
+
+    Returns:
+        The usable events with their documents and file names.
+    """
+    if not folder.is_dir():
+        problems.append(Problem(str(folder), "", "folder does not exist"))
+        return []
+    events: list[tuple[Event, Mapping[str, Any], str]] = []
+    for path in yaml_files(folder, problems):
+        doc = read_yaml(path, problems)
+        event = parse_event(doc, path.name, problems) if doc is not None else None
+        if event is not None and doc is not None:
+            if event.id != path.stem:
+                problems.append(Problem(path.name, "id", f"{event.id!r} should match the file name {path.stem!r}"))
+            events.append((event, doc, path.name))
+    return events
 
 
 def collect(intents_dir: Path, knowledge_dir: Path, sources_dir: Path | None = None) -> tuple[KnowledgeBase, list[Problem]]:
@@ -85,21 +129,14 @@ def collect(intents_dir: Path, knowledge_dir: Path, sources_dir: Path | None = N
         The knowledge base built from the usable parts, and the problems found.
     """
     problems: list[Problem] = []
-    for folder in (intents_dir, knowledge_dir):
-        if not folder.is_dir():
-            problems.append(Problem(str(folder), "", "folder does not exist"))
-    events: list[Event] = []
+    if not intents_dir.is_dir():
+        problems.append(Problem(str(intents_dir), "", "folder does not exist"))
+    read = read_events(knowledge_dir, problems)
+    events = [event for event, _, _ in read]
     intents: list[Intent] = []
     messages = Messages({}, {})
     intent_files: dict[str, str] = {}
-    for path in _yaml_files(knowledge_dir) if knowledge_dir.is_dir() else []:
-        doc = read_yaml(path, problems)
-        event = parse_event(doc, path.name, problems) if doc is not None else None
-        if event is not None:
-            if event.id != path.stem:
-                problems.append(Problem(path.name, "id", f"{event.id!r} should match the file name {path.stem!r}"))
-            events.append(event)
-    for path in _yaml_files(intents_dir) if intents_dir.is_dir() else []:
+    for path in yaml_files(intents_dir, problems) if intents_dir.is_dir() else []:
         doc = read_yaml(path, problems)
         if doc is None:
             continue
@@ -109,7 +146,8 @@ def collect(intents_dir: Path, knowledge_dir: Path, sources_dir: Path | None = N
         for intent in parse_intents(doc, path.name, problems):
             intent_files[intent.id] = path.name
             intents.append(intent)
-    problems += cross_checks(events, intents, intent_files, sources_dir)
+    problems += event_checks(events, sources_dir, [file for _, _, file in read])
+    problems += intent_checks(intents, intent_files)
     if not messages.table and intents_dir.is_dir():
         problems.append(Problem(MESSAGES_FILE, "", "is missing: the bot needs its own sentences"))
     return KnowledgeBase(tuple(events), tuple(intents), messages), problems

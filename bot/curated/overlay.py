@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.curated.checks import unique_ids
+from bot.curated.checks import event_checks
 from bot.curated.export import event_to_doc
 from bot.curated.parse import parse_event
 from bot.curated.problems import Problem
@@ -78,7 +78,6 @@ def apply_overlay(baseline: KnowledgeBase, overlay: Overlay) -> tuple[KnowledgeB
         if event is not None:
             events.append(event)
     # The intents did not change: only the checks across events and facts need to run again.
-    problems += unique_ids("event", [(e.id, OVERLAY_FILE) for e in events])
-    problems += unique_ids("fact", [(f.id, f"{e.id} (with admin edits)") for e in events for f in e.facts])
+    problems += event_checks(events, None, [f"{e.id} (with admin edits)" for e in events])
     kb = KnowledgeBase(tuple(sorted(events, key=lambda e: e.id)), baseline.intents, baseline.messages)
     return kb, problems

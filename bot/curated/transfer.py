@@ -6,9 +6,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from bot.curated.checks import event_checks
 from bot.curated.edits import Edit
 from bot.curated.export import dump_yaml, event_to_doc, fact_to_doc
-from bot.curated.loader import read_yaml
+from bot.curated.loader import read_events
 from bot.curated.parse import parse_event
 from bot.curated.problems import CurationError, Problem
 from bot.engine.model import KnowledgeBase
@@ -33,11 +34,16 @@ def export_folder(kb: KnowledgeBase, folder: Path) -> list[Path]:
     return written
 
 
-def read_folder(folder: Path) -> dict[str, dict[str, Any]]:
-    """Event documents from a folder, validated.
+def read_folder(folder: Path, sources_dir: Path | None = None) -> dict[str, dict[str, Any]]:
+    """Event documents from a folder, validated exactly as ``validate`` validates ``knowledge/``.
+
+    The same reader (regular files only, size cap, no aliases, bounded nesting) and the same checks: each event id
+    matches its file name and is used once, each fact id once across all files, quotes verbatim when ``sources_dir``
+    is given.
 
     Args:
         folder: a folder of ``<event_id>.yaml`` files.
+        sources_dir: the articles, for the quote check (None: skipped, as in ``validate``).
 
     Returns:
         event id → document.
@@ -46,16 +52,11 @@ def read_folder(folder: Path) -> dict[str, dict[str, Any]]:
         CurationError: naming every problem, when any file is invalid (nothing is imported then).
     """
     problems: list[Problem] = []
-    docs: dict[str, dict[str, Any]] = {}
-    if not folder.is_dir():
-        raise CurationError([Problem(str(folder), "", "folder does not exist")])
-    for path in sorted(folder.glob("*.yaml")):
-        doc = read_yaml(path, problems)
-        if doc is not None and parse_event(doc, path.name, problems) is not None:
-            docs[str(doc["id"])] = dict(doc)
+    read = read_events(folder, problems)
+    problems += event_checks([event for event, _, _ in read], sources_dir, [file for _, _, file in read])
     if problems:
         raise CurationError(problems)
-    return docs
+    return {event.id: dict(doc) for event, doc, _ in read}
 
 
 def _event_fields(doc: Mapping[str, Any]) -> dict[str, Any]:
