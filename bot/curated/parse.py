@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import Any, cast
 
 from bot.curated.problems import Problem
+from bot.curated.visible import has_visible
 from bot.engine.model import (
     EVENT_KINDS,
     INTENT_KINDS,
@@ -57,6 +58,9 @@ class Reader:
             return None
         if len(value) > MAX_TEXT:
             self.bad(entry, f"is {len(value)} characters long (at most {MAX_TEXT})")
+            return None
+        if not has_visible(value):
+            self.bad(entry, "has no visible characters (only spaces, zero-width or control characters)")
             return None
         return value.strip()
 
