@@ -8,15 +8,20 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_API_URL = "https://api.telegram.org"
 #: Messages one user may send per minute before the bot stops answering them for the rest of the window.
 DEFAULT_FLOOD_PER_MINUTE = 20
-_TOKEN_RE = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{20,100}$")
+_TOKEN_RE = re.compile(r"^[0-9]{3,20}:[A-Za-z0-9_-]{20,100}$")
 DEFAULT_REMINDER_DAYS: tuple[int, ...] = (7, 1)
 MAX_REMINDER_DAYS = 365
+#: How long polling keeps retrying while the Bot API rejects the token (401) before the bot exits: long enough to
+#: ride out a brief outage or a token being rotated, short enough that a revoked token ends the process.
+DEFAULT_AUTH_RETRY_SECONDS = 300
+#: A host name (letters, digits, dots, hyphens, underscores) or an IP address; urlsplit accepts far more.
+_HOST_RE = re.compile(r"[A-Za-z0-9._-]{1,253}|[0-9A-Fa-f:.]{2,45}")
 
 
 class SettingsError(ValueError):
@@ -67,6 +72,23 @@ class Settings:
     webhook_secret: str | None = field(default=None, repr=False)
     health_port: int | None = None
     health_listen: str = "127.0.0.1"
+    auth_retry_seconds: int = DEFAULT_AUTH_RETRY_SECONDS
+
+    @property
+    def api_url_for_logs(self) -> str:
+        """``api_url`` without a user name and password in it (what logs and messages show)."""
+        parts = urlsplit(self.api_url)
+        if "@" not in parts.netloc:
+            return self.api_url
+        return parts._replace(netloc="***@" + parts.netloc.rpartition("@")[2]).geturl()
+
+    @property
+    def api_credentials(self) -> tuple[str, ...]:
+        """The user name and password inside ``api_url``, if any: secrets to redact from every log record."""
+        parts = urlsplit(self.api_url)
+        userinfo = parts.netloc.rpartition("@")[0]
+        # A very short password would garble every log line it matches; the whole "user:password" is always redacted.
+        return tuple(s for s in (userinfo, parts.password) if s and len(s) >= 6)
 
     @property
     def base_url(self) -> str:
@@ -109,13 +131,10 @@ class Settings:
         token = env.get("TELEGRAM_BOT_TOKEN", "").strip() or None
         if token is not None and not _TOKEN_RE.match(token):
             raise SettingsError("TELEGRAM_BOT_TOKEN does not look like a bot token (digits, a colon, then letters; as @BotFather gives it)")
-        api_url = env.get("TELEGRAM_API_URL", "").strip().rstrip("/") or DEFAULT_API_URL
-        parts = urlsplit(api_url)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise SettingsError(f"TELEGRAM_API_URL must be an http(s) URL such as {DEFAULT_API_URL}, got {api_url!r}")
+        api_url = parse_api_url(env.get("TELEGRAM_API_URL", ""))
         admins: set[int] = set()
         for item in filter(None, (s.strip() for s in env.get("SUMMITBOT_ADMINS", "").split(","))):
-            if not re.fullmatch(r"-?\d{1,20}", item):
+            if not re.fullmatch(r"-?[0-9]{1,19}", item):  # ASCII digits only: int() also takes "١٢", and "²" breaks it
                 raise SettingsError(f"SUMMITBOT_ADMINS must be comma-separated Telegram user ids, got {item!r}")
             admins.add(int(item))
         level = env.get("SUMMITBOT_LOG_LEVEL", "INFO").strip().upper()
@@ -138,7 +157,46 @@ class Settings:
             webhook_secret=_webhook_secret(env.get("SUMMITBOT_WEBHOOK_SECRET", "")),
             health_port=_int_setting(env, "SUMMITBOT_HEALTH_PORT", None, 1, 65535),
             health_listen=env.get("SUMMITBOT_HEALTH_LISTEN", "").strip() or "127.0.0.1",
+            auth_retry_seconds=_int_setting(env, "SUMMITBOT_AUTH_RETRY_SECONDS", DEFAULT_AUTH_RETRY_SECONDS, 1, 86_400) or DEFAULT_AUTH_RETRY_SECONDS,
         )
+
+
+def parse_api_url(raw: str) -> str:
+    """``TELEGRAM_API_URL``: an http(s) URL with a well-formed host (and port), without a trailing slash.
+
+    Args:
+        raw: the variable's value; empty for the default.
+
+    Returns:
+        The URL.
+
+    Raises:
+        SettingsError: naming the variable (never echoing a password inside the URL).
+    """
+    api_url = raw.strip().rstrip("/") or DEFAULT_API_URL
+    problem = _api_url_problem(api_url)
+    if problem:
+        shown = re.sub(r"//[^/@]*@", "//***@", api_url)
+        raise SettingsError(f"TELEGRAM_API_URL must be an http(s) URL such as {DEFAULT_API_URL} ({problem}), got {shown!r}")
+    return api_url
+
+
+def _api_url_problem(api_url: str) -> str | None:
+    try:
+        parts: SplitResult = urlsplit(api_url)
+        port = parts.port  # raises ValueError when out of range or not a number
+    except ValueError as exc:  # urlsplit's own complaint (an unclosed "[", a bad port) names no secret
+        return str(exc)
+    if parts.scheme not in ("http", "https"):
+        return "the scheme must be http or https"
+    host = parts.hostname or ""
+    if not _HOST_RE.fullmatch(host) or ".." in host or host.startswith(("-", ".")):
+        return "the host is not a host name or an IP address"
+    if port == 0:
+        return "port 0"
+    if parts.query or parts.fragment:
+        return "no query or fragment"
+    return None
 
 
 def parse_reminder_days(text: str) -> tuple[int, ...]:
@@ -160,7 +218,7 @@ def parse_reminder_days(text: str) -> tuple[int, ...]:
         return ()
     days: set[int] = set()
     for item in (part.strip() for part in raw.split(",")):
-        if not re.fullmatch(r"\d{1,3}", item) or not 1 <= int(item) <= MAX_REMINDER_DAYS:
+        if not re.fullmatch(r"[0-9]{1,3}", item) or not 1 <= int(item) <= MAX_REMINDER_DAYS:
             raise SettingsError(
                 f"SUMMITBOT_REMINDER_DAYS must be comma-separated numbers of days from 1 to {MAX_REMINDER_DAYS} (e.g. 7,1) or none, got {item!r}"
             )
@@ -172,7 +230,7 @@ def _int_setting(env: Mapping[str, str], name: str, default: int | None, low: in
     raw = env.get(name, "").strip()
     if not raw:
         return default
-    if not raw.isdigit() or not low <= int(raw) <= high:
+    if not re.fullmatch(r"[0-9]{1,9}", raw) or not low <= int(raw) <= high:  # ASCII digits: "²".isdigit() is True
         raise SettingsError(f"{name} must be a whole number from {low} to {high}, got {raw!r}")
     return int(raw)
 

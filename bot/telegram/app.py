@@ -23,7 +23,6 @@ from telegram.ext import (
     JobQueue,
     MessageHandler,
     TypeHandler,
-    Updater,
     filters,
 )
 
@@ -75,7 +74,7 @@ from bot.telegram.handlers import (
     on_unknown_command,
 )
 from bot.telegram.health import ApiHealth, TrackingRequest, serve_health
-from bot.telegram.lifecycle import serve_webhook, serving, webhook_secret
+from bot.telegram.lifecycle import GaveUp, polling, serve_polling, serve_webhook, serving, webhook_secret
 from bot.telegram.membership import on_migrate, on_my_chat_member
 from bot.telegram.menus import set_menus
 from bot.telegram.observe import on_update_done, on_update_start
@@ -251,14 +250,11 @@ def running(app: BotApp, *, poll_interval: float = 0.0, poll_timeout: int = 10) 
         A context manager yielding the running application (the lifecycle of :func:`bot.telegram.lifecycle.serving`).
     """
 
-    async def start(updater: Updater) -> None:
-        await updater.start_polling(poll_interval=poll_interval, timeout=poll_timeout, allowed_updates=ALLOWED_UPDATES)
-
-    return serving(app, start)
+    return serving(app, polling(ALLOWED_UPDATES, poll_interval, poll_timeout))
 
 
 class StartupError(SettingsError):
-    """The bot could not start with these settings: the Bot API rejected the token, or could not be reached."""
+    """The bot could not start (or had to stop): the Bot API rejected the token, or could not be reached."""
 
 
 def run_polling(settings: Settings) -> None:
@@ -268,18 +264,20 @@ def run_polling(settings: Settings) -> None:
         settings: the settings (the token is required).
 
     Raises:
-        StartupError: when getMe fails at start-up (a clear message, never the token; PTB's own error quotes it).
+        StartupError: when getMe fails at start-up, or the token stays rejected (a clear message, never the token;
+            PTB's own error quotes it).
         CurationError: when intents/ or knowledge/ have problems.
     """
     configure_logging(settings)
+    install_redaction(*settings.api_credentials)
     app = build_application(settings)
-    log.info("starting long polling against %s", settings.api_url)
+    log.info("starting long polling against %s", settings.api_url_for_logs)
     with _startup_errors(settings):
-        app.run_polling(allowed_updates=ALLOWED_UPDATES)
+        asyncio.run(serve_polling(app, allowed_updates=ALLOWED_UPDATES, auth_retry_seconds=settings.auth_retry_seconds, api_url=settings.api_url_for_logs))
 
 
 def run_webhook(settings: Settings, webhook_url: str, listen: str = "0.0.0.0", port: int = 8443) -> None:
-    """``summitbot run --webhook-url``: serve updates on PTB's webhook server (with /healthz) until SIGTERM.
+    """``summitbot run --webhook-url``: serve updates on our webhook server (with /healthz) until SIGTERM.
 
     Args:
         settings: the settings (token required; SUMMITBOT_WEBHOOK_SECRET, or a random secret for this run).
@@ -292,7 +290,7 @@ def run_webhook(settings: Settings, webhook_url: str, listen: str = "0.0.0.0", p
     """
     configure_logging(settings)
     secret = webhook_secret(settings.webhook_secret)
-    install_redaction(secret)
+    install_redaction(secret, *settings.api_credentials)
     if not settings.webhook_secret:
         log.info("SUMMITBOT_WEBHOOK_SECRET is not set: using a random secret for this run")
     app = build_application(settings)
@@ -302,10 +300,14 @@ def run_webhook(settings: Settings, webhook_url: str, listen: str = "0.0.0.0", p
 
 @contextmanager
 def _startup_errors(settings: Settings) -> Iterator[None]:
-    """Turn PTB's start-up failures (whose messages may quote the token) into a clear StartupError."""
+    """Turn PTB's start-up failures (whose messages may quote the token) into a clear StartupError (one line)."""
+    shown = settings.api_url_for_logs
     try:
         yield
     except InvalidToken:
-        raise StartupError(f"the Bot API at {settings.api_url} rejected TELEGRAM_BOT_TOKEN: check the token with @BotFather") from None
+        raise StartupError(f"the Bot API at {shown} rejected TELEGRAM_BOT_TOKEN: check the token with @BotFather") from None
     except TelegramError as exc:
-        raise StartupError(f"cannot start against the Bot API at {settings.api_url}: {redact(str(exc), settings.token)}") from None
+        detail = redact(str(exc), settings.token, *settings.api_credentials)
+        raise StartupError(f"cannot reach the Bot API at {shown}: {detail} (check TELEGRAM_API_URL and the network)") from None
+    except GaveUp as exc:
+        raise StartupError(str(exc)) from None

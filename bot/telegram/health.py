@@ -17,24 +17,57 @@ from typing import Any
 import tornado.httpserver
 import tornado.web
 from telegram._utils.types import ODVInput
+from telegram.error import NetworkError
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
+
+from bot.telegram.poison import PoisonLog, screen_updates
 
 log = logging.getLogger(__name__)
 #: Long polling calls the API at least every ~10 s; no success for this long means the bot is cut off.
 STALE_AFTER = 120.0
+#: Answers that mean the bot cannot work although the API answered: the token is rejected (401; 404 for a token
+#: Telegram does not know) or another instance is polling, or a webhook is set (409).
+REJECTED = frozenset({401, 404, 409})
+#: Rejections of the token itself: any later success of any method shows the token works again.
+TOKEN_REJECTED = frozenset({401, 404})
+
+
+class TokenRejected(NetworkError):
+    """getUpdates was answered 401: retried with backoff like a network error (PTB would stop polling for good)."""
 
 
 @dataclass
 class ApiHealth:
-    """When a Bot API call last got an answer that was not a server error."""
+    """When a Bot API call last got an answer that was not a server error, and which methods are being rejected."""
 
     last_ok: float | None = None
     last_ok_at: dt.datetime | None = None
     started: float = field(default_factory=time.monotonic)
+    #: method → (status, since when) while that method's latest answer was a rejection (:data:`REJECTED`).
+    rejected: dict[str, tuple[int, float]] = field(default_factory=dict)
+    poison: PoisonLog = field(default_factory=PoisonLog)
 
     def ok(self) -> None:
         """Note a successful call now."""
         self.last_ok, self.last_ok_at = time.monotonic(), dt.datetime.now(dt.UTC)
+
+    def answered(self, method: str, status: int) -> None:
+        """Note the HTTP status of a call of ``method``: a success, a rejection, or a server error (ignored)."""
+        if status >= 500:
+            return
+        if status in REJECTED:
+            self.rejected.setdefault(method, (status, time.monotonic()))
+            return
+        self.rejected.pop(method, None)
+        for other, (code, _) in list(self.rejected.items()):
+            if code in TOKEN_REJECTED:  # this call went through, so the token works again
+                del self.rejected[other]
+        self.ok()
+
+    def rejected_for(self, method: str) -> float | None:
+        """Seconds since ``method`` started being rejected (None: its latest answer was not a rejection)."""
+        found = self.rejected.get(method)
+        return None if found is None else time.monotonic() - found[1]
 
     def age(self) -> float | None:
         """Seconds since the last successful call (None: none yet)."""
@@ -42,7 +75,12 @@ class ApiHealth:
 
 
 class TrackingRequest(HTTPXRequest):
-    """PTB's HTTP client that reports every answered call to an :class:`ApiHealth`."""
+    """PTB's HTTP client that reports every answered call to an :class:`ApiHealth`.
+
+    For getUpdates it also screens out updates PTB cannot parse (:mod:`bot.telegram.poison`), and turns a 401 into
+    :class:`TokenRejected`, which PTB's polling loop retries with backoff (an ``InvalidToken`` ends it for good);
+    :func:`bot.telegram.lifecycle.serve_polling` gives up after ``SUMMITBOT_AUTH_RETRY_SECONDS``.
+    """
 
     def __init__(self, health: ApiHealth, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -58,10 +96,15 @@ class TrackingRequest(HTTPXRequest):
         connect_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
         pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
-        """Make the call; note it when the API answered without a server error."""
+        """Make the call and note how the API answered it."""
         status, payload = await super().do_request(url, method, request_data, read_timeout, write_timeout, connect_timeout, pool_timeout)
-        if status < 500:
-            self._health.ok()
+        api_method = url.rpartition("/")[2]
+        self._health.answered(api_method, status)
+        if api_method == "getUpdates":
+            if status == 401:
+                raise TokenRejected("the Bot API rejected the token (401 Unauthorized)")
+            if status == 200:
+                payload = screen_updates(payload, self._health.poison)
         return status, payload
 
 
@@ -82,12 +125,16 @@ async def health_report(api: ApiHealth, database: Callable[[], Awaitable[object]
         log.warning("health: database check failed: %s", exc)
         db_ok = False
     age = api.age()
-    api_ok = (age is not None and age < STALE_AFTER) or (age is None and time.monotonic() - api.started < STALE_AFTER)
+    recent = (age is not None and age < STALE_AFTER) or (age is None and time.monotonic() - api.started < STALE_AFTER)
+    # A rejection (401, 409) is unhealthy at once: the API answers, but the bot cannot work until it stops.
+    api_ok = recent and not api.rejected
     details = {
         "ok": db_ok and api_ok,
         "database": "ok" if db_ok else "error",
         "last_api_success": api.last_ok_at.isoformat(timespec="seconds") if api.last_ok_at else None,
         "seconds_since_api_success": None if age is None else round(age, 1),
+        "api_rejected": {method: code for method, (code, _) in sorted(api.rejected.items())},
+        "skipped_updates": api.poison.count,
     }
     return db_ok and api_ok, details
 

@@ -1,4 +1,4 @@
-"""Webhook mode on PTB's server: the secret token is enforced, /healthz reports; the polling-mode health port."""
+"""Webhook mode on our server: the secret token is enforced, /healthz reports; the polling-mode health port."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from harness import make_settings, plain
 
 from bot.engine import Engine
 from bot.telegram.app import ALLOWED_UPDATES, build_application, running
-from bot.telegram.lifecycle import add_health_route, serving
+from bot.telegram.lifecycle import serving, webhook
 
 pytestmark = pytest.mark.timeout(40)
 SECRET = "s3cret-Token_for-tests"
@@ -29,13 +29,8 @@ async def test_webhook_requires_the_secret_and_serves_health(api: FakeBotApi, en
     port = free_port()
     app = build_application(make_settings(api.root, tmp_path / "bot.sqlite3"), engine)
 
-    async def start(updater):  # type: ignore[no-untyped-def]
-        await updater.start_webhook(
-            listen="127.0.0.1", port=port, url_path="hook", webhook_url="https://bot.example.org/hook", secret_token=SECRET, allowed_updates=ALLOWED_UPDATES
-        )
-
+    start = webhook(webhook_url="https://bot.example.org/hook", listen="127.0.0.1", port=port, secret=SECRET, allowed_updates=ALLOWED_UPDATES)
     async with serving(app, start):
-        assert add_health_route(app)
         registered = await api.wait_for("setWebhook", timeout=5)
         assert registered.params["url"] == "https://bot.example.org/hook" and registered.params["secret_token"] == SECRET
         sender = updates.user(31, language_code="en")
