@@ -9,6 +9,7 @@ from typing import Any
 
 from bot.curated.edits import Edit
 from bot.curated.overlay import Overlay
+from bot.store.privacy import mask_contacts
 from bot.store.store import Store
 
 _CHANGE_COLUMNS = "change_id, batch_id, at, user_id, chat_id, action, entity, entity_id, event_id, before_json, after_json, summary, undone_by"
@@ -17,6 +18,14 @@ MAX_QUESTION = 300
 
 class UndoError(ValueError):
     """The change cannot be undone (unknown, already undone, or overtaken by a later change)."""
+
+
+class StaleKnowledge(RuntimeError):
+    """Someone else (``kb import``, another process) changed the knowledge since the caller read it.
+
+    The caller's edits were computed from an older state and storing them could overwrite that change, so
+    nothing was stored: read the knowledge again and recompute them.
+    """
 
 
 @dataclass(frozen=True)
@@ -75,25 +84,49 @@ class KnowledgeLog:
                 facts[entity_id] = (event_id, data)
         return Overlay(events, facts)
 
-    async def apply(self, edits: Sequence[Edit], *, user_id: int, chat_id: int | None) -> list[Change]:
+    async def generation(self) -> int:
+        """The id of the latest change (0: none yet): the version of the stored knowledge.
+
+        Changes are only ever appended, so two equal generations mean the same overlay. The running bot compares
+        it with the generation its index was built from to pick up a ``kb import`` made from the shell.
+        """
+        rows = await self._store.query("SELECT COALESCE(MAX(change_id), 0) FROM kb_changes")
+        return int(rows[0][0])
+
+    async def apply(self, edits: Sequence[Edit], *, user_id: int, chat_id: int | None, expect: int | None = None) -> list[Change]:
         """Store edits as one batch, in one transaction.
 
         Args:
             edits: what one command changes.
             user_id: who made the change.
             chat_id: where.
+            expect: the :meth:`generation` the edits were computed from (None: not checked).
 
         Returns:
             The stored changes.
+
+        Raises:
+            StaleKnowledge: when the stored knowledge is no longer at ``expect`` (nothing is stored).
         """
-        return await self._write([(e.action, e.entity, e.entity_id, e.event_id, _dump(e.data), e.summary) for e in edits], user_id, chat_id)
+        rows = [(e.action, e.entity, e.entity_id, e.event_id, _dump(e.data), e.summary) for e in edits]
+        return await self._write(rows, user_id, chat_id, expect=expect)
 
     async def _write(
-        self, rows: Sequence[tuple[str, str, str, str, str | None, str]], user_id: int, chat_id: int | None, undoes: int | None = None
+        self,
+        rows: Sequence[tuple[str, str, str, str, str | None, str]],
+        user_id: int,
+        chat_id: int | None,
+        undoes: int | None = None,
+        expect: int | None = None,
     ) -> list[Change]:
         """Record changes (after_json None: back to the baseline) and update the overlay, atomically."""
         at, ids = self._store.timestamp(), []
         async with self._store.transaction() as db:
+            if expect is not None:
+                # Inside BEGIN IMMEDIATE: no other connection can write between this check and the commit.
+                found = await db.execute_fetchall("SELECT COALESCE(MAX(change_id), 0) FROM kb_changes")
+                if int(next(iter(found))[0]) != expect:
+                    raise StaleKnowledge("the knowledge was changed meanwhile (kb import or another admin); nothing stored")
             batch: int | None = None
             for action, entity, entity_id, event_id, after, summary in rows:
                 found = await db.execute_fetchall("SELECT data_json FROM kb_overlay WHERE entity = ? AND entity_id = ?", (entity, entity_id))
@@ -151,7 +184,9 @@ class KnowledgeLog:
         Raises:
             UndoError: when there is nothing to undo, the change is unknown or already undone, or a later
                 change touched the same entry (undo that one first).
+            StaleKnowledge: when another connection changed the knowledge during the checks (nothing stored).
         """
+        expect = await self.generation()  # the checks below read this state; the write refuses if it moved on
         if change_id is None:
             rows = await self._store.query("SELECT change_id FROM kb_changes WHERE undone_by IS NULL AND action != 'undo' ORDER BY change_id DESC LIMIT 1")
             if not rows:
@@ -176,11 +211,17 @@ class KnowledgeLog:
             if later and later[0][0] is not None:
                 raise UndoError(f"{change.entity} {change.entity_id} was changed again by #{later[0][0]} after #{change.change_id}; undo that first")
         undo_rows = [("undo", c.entity, c.entity_id, c.event_id, c.before_json, f"undo #{c.change_id}: {c.summary}") for c in reversed(batch)]
-        done = await self._write(undo_rows, user_id, chat_id, undoes=target.batch_id)
+        done = await self._write(undo_rows, user_id, chat_id, undoes=target.batch_id, expect=expect)
         return done
 
-    async def log_question(self, day: str, lang: str, fallback: bool, intent: str | None, event: str | None, question: str) -> None:
-        """Count a question for /unanswered and /stats (no user or chat id is stored).
+    async def log_question(
+        self, day: str, lang: str, fallback: bool, intent: str | None, event: str | None, question: str, user_id: int | None = None
+    ) -> None:
+        """Count a question for /unanswered and /stats.
+
+        What is kept (README, Security and privacy): the text with contact details masked
+        (:func:`bot.store.privacy.mask_contacts`), and whose words they are, only so that ``forget-user`` can
+        delete them; no chat id, and the bot never shows the user id.
 
         Args:
             day: the date (ISO) it was asked.
@@ -188,12 +229,14 @@ class KnowledgeLog:
             fallback: whether the bot had no answer.
             intent: the intent matched, if any.
             event: the event answered about, if any.
-            question: the question, normalized (casefolded, single spaces), cut to 300 characters.
+            question: the question, normalized (casefolded, single spaces); masked, then cut to 300 characters.
+            user_id: who wrote the question (None or 0: unknown, then the text is not kept).
         """
+        text = mask_contacts(question)[:MAX_QUESTION] if user_id else ""
         async with self._store.transaction() as db:
             await db.execute(
-                "INSERT INTO question_log (day, lang, fallback, intent, event, question) VALUES (?, ?, ?, ?, ?, ?)",
-                (day, lang, int(fallback), intent, event, question[:MAX_QUESTION]),
+                "INSERT INTO question_log (day, lang, fallback, intent, event, question, user_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (day, lang, int(fallback), intent, event, text, user_id or None),
             )
 
     async def unanswered(self, limit: int = 15) -> list[tuple[str, int]]:
@@ -206,7 +249,7 @@ class KnowledgeLog:
             (question, count), most frequent first.
         """
         rows = await self._store.query(
-            "SELECT question, COUNT(*) AS n FROM question_log WHERE fallback = 1 GROUP BY question ORDER BY n DESC, question LIMIT ?",
+            "SELECT question, COUNT(*) AS n FROM question_log WHERE fallback = 1 AND question != '' GROUP BY question ORDER BY n DESC, question LIMIT ?",
             (limit,),
         )
         return [(str(q), int(n)) for q, n in rows]

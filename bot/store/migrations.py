@@ -172,6 +172,18 @@ MIGRATIONS: tuple[Migration, ...] = (
             """,
         ),
     ),
+    Migration(
+        5,
+        "question_log_authors",
+        (
+            # Whose words each logged question is, so that forget-user can delete them (never shown by the bot).
+            "ALTER TABLE question_log ADD COLUMN user_id INTEGER NULL",
+            "CREATE INDEX question_log_by_user ON question_log (user_id)",
+            # Questions logged before this version cannot be attributed to anyone, so they could never be forgotten:
+            # their texts go; the counts for /stats stay.
+            "UPDATE question_log SET question = '' WHERE user_id IS NULL",
+        ),
+    ),
 )
 
 

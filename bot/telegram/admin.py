@@ -16,10 +16,11 @@ from bot.curated.overlay import Overlay, apply_overlay
 from bot.engine import KnowledgeBase
 from bot.engine.index import Index
 from bot.engine.render import shorten
-from bot.store.knowledge import Change, UndoError
+from bot.store.knowledge import Change, StaleKnowledge, UndoError
 from bot.telegram.addressing import command_args
 from bot.telegram.formatting import Block, text_blocks
 from bot.telegram.handlers import reply_key, sender
+from bot.telegram.kb_sync import MAX_ATTEMPTS, rebuild, sync
 from bot.telegram.sending import in_private, reply_blocks
 from bot.telegram.services import Services, services
 
@@ -67,11 +68,6 @@ def _with_edits(overlay: Overlay, edits: Sequence[Edit]) -> Overlay:
     return Overlay(events, facts)
 
 
-async def _rebuild(svc: Services) -> list[str]:
-    """Apply the stored overlay to the baseline and swap the engine's index; returns problems (as text)."""
-    kb, problems = await asyncio.to_thread(apply_overlay, svc.baseline, await svc.knowledge.overlay())
-    await asyncio.to_thread(svc.engine.swap, kb)
-    return [str(p) for p in problems]
 
 
 async def _edit(update: Update, context: ContextTypes.DEFAULT_TYPE, command: str, make: MakeEdits) -> None:
@@ -85,21 +81,32 @@ async def _edit(update: Update, context: ContextTypes.DEFAULT_TYPE, command: str
         await _say(svc, message, [f"Usage: {USAGE[command]}"] if not args else [f"That is {len(args)} characters; at most {MAX_ARGS}."])
         return
     async with svc.reload_lock:
-        kb, index = svc.engine.kb, svc.engine.index
-        try:
-            edits = make(kb, index, args)
-        except EditError as exc:
-            await _say(svc, message, [str(exc), f"Usage: {USAGE[command]}"], "Nothing changed:")
-            return
-        overlay = await svc.knowledge.overlay()
-        before = {str(p) for p in (await asyncio.to_thread(apply_overlay, svc.baseline, overlay))[1]}
-        merged, problems = await asyncio.to_thread(apply_overlay, svc.baseline, _with_edits(overlay, edits))
-        fresh = [str(p) for p in problems if str(p) not in before]
-        if fresh:
-            await _say(svc, message, [shorten(p, 300) for p in fresh[:10]], "Nothing changed — the result would not be valid:")
-            return
-        changes = await svc.knowledge.apply(edits, user_id=user.id, chat_id=message.chat_id)
-        await asyncio.to_thread(svc.engine.swap, merged)
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            # From the knowledge as stored now (a kb import may have changed it), never from an older index.
+            await sync(svc)
+            kb, index, generation = svc.engine.kb, svc.engine.index, svc.kb_generation
+            try:
+                edits = make(kb, index, args)
+            except EditError as exc:
+                await _say(svc, message, [str(exc), f"Usage: {USAGE[command]}"], "Nothing changed:")
+                return
+            overlay = await svc.knowledge.overlay()
+            before = {str(p) for p in (await asyncio.to_thread(apply_overlay, svc.baseline, overlay))[1]}
+            merged, problems = await asyncio.to_thread(apply_overlay, svc.baseline, _with_edits(overlay, edits))
+            fresh = [str(p) for p in problems if str(p) not in before]
+            if fresh:
+                await _say(svc, message, [shorten(p, 300) for p in fresh[:10]], "Nothing changed — the result would not be valid:")
+                return
+            try:
+                changes = await svc.knowledge.apply(edits, user_id=user.id, chat_id=message.chat_id, expect=generation)
+            except StaleKnowledge:
+                if attempt == MAX_ATTEMPTS:
+                    await _say(svc, message, ["The knowledge keeps changing (kb import?); try again in a moment."], "Nothing changed:")
+                    return
+                continue  # an import committed between our read and our write: compute the edit again
+            svc.kb_generation = changes[-1].change_id
+            await asyncio.to_thread(svc.engine.swap, merged)
+            break
     log.info("admin %s: %s", user.id, "; ".join(c.summary for c in changes))
     lines = [f"#{c.change_id} {shorten(c.summary, 300)}" for c in changes]
     stale = sorted({lang for edit in edits for lang in untranslated(kb, edit)})
@@ -186,10 +193,10 @@ async def on_undo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     async with svc.reload_lock:
         try:
             changes = await svc.knowledge.undo(int(args) if args else None, user_id=user.id, chat_id=message.chat_id)
-        except UndoError as exc:
+        except (UndoError, StaleKnowledge) as exc:
             await _say(svc, message, [str(exc)], "Nothing changed:")
             return
-        problems = await _rebuild(svc)
+        problems = await rebuild(svc)
     lines = [f"#{c.change_id} {shorten(c.summary, 300)}" for c in changes] + [f"warning: {p}" for p in problems[:5]]
     await _say(svc, message, lines, "Undone:")
 

@@ -74,6 +74,7 @@ from bot.telegram.handlers import (
     on_unknown_command,
 )
 from bot.telegram.health import ApiHealth, TrackingRequest, serve_health
+from bot.telegram.kb_sync import SYNC_SECONDS, sync_job
 from bot.telegram.lifecycle import GaveUp, polling, serve_polling, serve_webhook, serving, webhook_secret
 from bot.telegram.membership import on_migrate, on_my_chat_member
 from bot.telegram.menus import set_menus
@@ -167,6 +168,7 @@ async def start_services(app: BotApp, settings: Settings, engine: Engine | None,
     store = await Store.open(settings.db_path)
     try:
         knowledge = KnowledgeLog(store)
+        generation = await knowledge.generation()  # before the overlay: see bot.telegram.kb_sync
         overlay = await knowledge.overlay()
         kb, problems = await asyncio.to_thread(apply_overlay, baseline, overlay)
         for problem in problems:
@@ -177,12 +179,14 @@ async def start_services(app: BotApp, settings: Settings, engine: Engine | None,
             await asyncio.to_thread(engine.swap, kb)
         flood = FloodGate(settings.flood_per_minute)
         svc = Services(settings, engine, store, bot.id, bot.username, bot.first_name, zone, baseline, knowledge, flood=flood, api_health=health)
+        svc.kb_generation = generation
         app.bot_data[SERVICES_KEY] = svc
         if settings.health_port is not None:
             svc.health_server = serve_health(svc.health, settings.health_port, settings.health_listen)
             log.info("health check on http://%s:%d/healthz", settings.health_listen, settings.health_port)
         if app.job_queue is not None:
             app.job_queue.run_repeating(flush_question_log, interval=QUESTION_FLUSH_SECONDS, name="question-log")
+            app.job_queue.run_repeating(sync_job, interval=SYNC_SECONDS, name="kb-sync")
         menus = await set_menus(bot, settings.admins)
         await start_announcer(app.bot_data[SERVICES_KEY], bot, app.job_queue, lambda: app.running)
     except BaseException:

@@ -58,7 +58,7 @@ async def sender_in_lang(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     return svc, message, user, lang
 
 
-async def answer_question(svc: Services, message: Message, user: User, text: str, *, quote: bool) -> None:
+async def answer_question(svc: Services, message: Message, user: User, text: str, *, quote: bool, author: int | None = None) -> None:
     """Answer a question in the user's language, within the (chat, user) conversation.
 
     Args:
@@ -67,12 +67,14 @@ async def answer_question(svc: Services, message: Message, user: User, text: str
         user: who asked.
         text: the question.
         quote: thread the reply to the message.
+        author: whose words ``text`` is, for the question log (None: ``user``'s; 0: unknown, the text is not kept).
     """
     now, key = svc.now(), (message.chat_id, user.id)
     chosen = await svc.store.get_user_lang(user.id)
     context = svc.contexts.get(key, now)
     answer = svc.engine.answer(text, now=now, lang_hint=user.language_code, context=context, reply_lang=chosen)
-    svc.questions.append((now.date().isoformat(), answer.lang, answer.fallback, answer.intent, answer.event, " ".join(text.casefold().split())))
+    words_of = user.id if author is None else author  # forget-user deletes a question by its author's id
+    svc.questions.append((now.date().isoformat(), answer.lang, answer.fallback, answer.intent, answer.event, " ".join(text.casefold().split()), words_of))
     note_answer(answer)
     if answer.context is not None:
         svc.contexts.put(key, answer.context, now)
@@ -105,12 +107,12 @@ async def on_ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     message, user = found
     svc = services(context)
-    question = command_args(message)
+    question, author = command_args(message), user.id
     replied = message.reply_to_message
     if not question and replied is not None and replied.text and not (replied.from_user and replied.from_user.is_bot):
-        question = replied.text
+        question, author = replied.text, (replied.from_user.id if replied.from_user else 0)  # someone else's words
     if question:
-        await answer_question(svc, message, user, question, quote=not in_private(message))
+        await answer_question(svc, message, user, question, quote=not in_private(message), author=author)
         return
     _, lang = await svc.lang_of(user.id, user.language_code)
     await reply_blocks(svc, message, [Block(svc.messages.get("ask_usage", lang))], quote=not in_private(message))

@@ -119,7 +119,9 @@ class Services:
     contexts: ConversationContexts = field(default_factory=ConversationContexts)
     # One lock for everything that rebuilds the knowledge (edits, undo, reload): they never interleave.
     reload_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    questions: list[tuple[str, str, bool, str | None, str | None, str]] = field(default_factory=list)
+    kb_generation: int = -1  # the stored knowledge's generation the index was built from (bot.telegram.kb_sync)
+    # (day, lang, fallback, intent, event, question, author's user id), written by flush_questions
+    questions: list[tuple[str, str, bool, str | None, str | None, str, int | None]] = field(default_factory=list)
     flood: FloodGate = field(default_factory=lambda: FloodGate(20))
     api_health: ApiHealth = field(default_factory=ApiHealth)
     health_server: HTTPServer | None = None
