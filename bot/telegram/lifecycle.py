@@ -127,7 +127,6 @@ async def serve_polling(app: AnyApp, *, allowed_updates: list[str], auth_retry_s
     try:
         async with serving(app, polling(allowed_updates)):
             health = _services(app).api_health
-            log.info("long polling against %s", api_url)
             while not stop.is_set():
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), WATCH_SECONDS)
