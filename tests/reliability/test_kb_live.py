@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 from fakeapi import FakeBotApi
-from reliability_kit import ADMIN, RunningBot, make_settings, run_bot, sent_text_ok
+from reliability_kit import ADMIN, RunningBot, db_digest, make_settings, run_bot, sent_text_ok
 
 from bot.cli_kb import kb_command
 from bot.curated import load
@@ -125,3 +125,16 @@ async def test_item6_edit_racing_an_import_is_recomputed_not_lost(api: FakeBotAp
         assert "wic_wuzhen_2023_admin_2" in reply, reply
         assert "4,242 cups of tea" in str(stored_fact(bot.db_path, IMPORTED_ID)["text"])
         assert "3,777" in await say(bot, WUXI_QUESTION, user=501)
+
+
+async def test_item18_admin_fact_of_only_invisible_characters_is_refused(api: FakeBotApi, tmp_path: Path) -> None:
+    engine = Engine(load(INTENTS, KNOWLEDGE))
+    async with run_bot(api, tmp_path / "bot.sqlite3", engine) as bot:
+        kb = bot.services.engine.kb
+        before = db_digest(bot.db_path)
+        for command in ("/fact_add wuzhen | \u200b", "/fact_add wuzhen | lang=en \u2060\ufeff\u200d", "/fact_edit wiotc_2023_theme | \u3164",
+                        "/event_set wuzhen place | \u200b\u200b", "/event_add ghost_2030 | \u200b"):  # fmt: skip
+            reply = await say(bot, command)
+            assert reply.startswith("Nothing changed"), (command, reply)
+            assert "visible" in reply, (command, reply)
+        assert db_digest(bot.db_path) == before and bot.services.engine.kb is kb
