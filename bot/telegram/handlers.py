@@ -195,11 +195,12 @@ async def on_reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             await reply_blocks(svc, message, [head, *text_blocks([*lines, *more])], quote=quote)
             return
         # The re-read YAML is the new baseline; the admins' edits still apply on top of it.
+        generation = await svc.knowledge.generation()  # before the overlay, as bot.telegram.kb_sync does
         merged, problems = await asyncio.to_thread(apply_overlay, kb, await svc.knowledge.overlay())
         for problem in problems:
             log.warning("reload: admin edit not applied: %s", problem)
         await asyncio.to_thread(svc.engine.swap, merged)
-        svc.baseline = kb
+        svc.baseline, svc.kb_generation = kb, generation
     facts = sum(len(e.facts) for e in merged.events)
     log.info("reload by %s: %d events, %d facts, %d intents", user.id, len(kb.events), facts, len(kb.intents))
     done = f"Reloaded: {len(merged.events)} events, {facts} facts, {len(kb.intents)} intents."

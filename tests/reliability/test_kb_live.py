@@ -20,9 +20,8 @@ from fakeapi import FakeBotApi
 from reliability_kit import ADMIN, RunningBot, db_digest, make_settings, run_bot, sent_text_ok
 
 from bot.cli_kb import kb_command
-from bot.curated import load
-from bot.engine import Engine
-from tests.conftest import INTENTS, KNOWLEDGE
+from bot.engine import Engine, KnowledgeBase
+from tests.conftest import KNOWLEDGE
 
 pytestmark = pytest.mark.timeout(60)
 WUXI_QUESTION = "how many IoT companies are in Wuxi?"
@@ -76,8 +75,8 @@ def stored_fact(db: Path, fact_id: str) -> dict[str, object]:
     return value
 
 
-async def test_item6_running_bot_picks_up_kb_import_and_edits_build_on_it(api: FakeBotApi, tmp_path: Path) -> None:
-    engine = Engine(load(INTENTS, KNOWLEDGE))  # its own engine: the edits swap it
+async def test_item6_running_bot_picks_up_kb_import_and_edits_build_on_it(api: FakeBotApi, kb: KnowledgeBase, tmp_path: Path) -> None:
+    engine = Engine(kb)  # its own engine: the edits swap it
     async with run_bot(api, tmp_path / "bot.sqlite3", engine) as bot:
         assert "3,000" in await say(bot, WUXI_QUESTION, user=501)
         assert "changes" in await kb_import(bot, import_folder(tmp_path))
@@ -102,9 +101,9 @@ async def test_item6_running_bot_picks_up_kb_import_and_edits_build_on_it(api: F
         assert not bot.errors and not bot.trap.records, bot.trap.describe()
 
 
-async def test_item6_edit_racing_an_import_is_recomputed_not_lost(api: FakeBotApi, tmp_path: Path) -> None:
+async def test_item6_edit_racing_an_import_is_recomputed_not_lost(api: FakeBotApi, kb: KnowledgeBase, tmp_path: Path) -> None:
     """An import that commits between the bot's read and its write: the edit is computed again from the import."""
-    engine = Engine(load(INTENTS, KNOWLEDGE))
+    engine = Engine(kb)
     folder = import_folder(tmp_path)
     async with run_bot(api, tmp_path / "bot.sqlite3", engine) as bot:
         svc = bot.services
@@ -127,14 +126,14 @@ async def test_item6_edit_racing_an_import_is_recomputed_not_lost(api: FakeBotAp
         assert "3,777" in await say(bot, WUXI_QUESTION, user=501)
 
 
-async def test_item18_admin_fact_of_only_invisible_characters_is_refused(api: FakeBotApi, tmp_path: Path) -> None:
-    engine = Engine(load(INTENTS, KNOWLEDGE))
+async def test_item18_admin_fact_of_only_invisible_characters_is_refused(api: FakeBotApi, kb: KnowledgeBase, tmp_path: Path) -> None:
+    engine = Engine(kb)
     async with run_bot(api, tmp_path / "bot.sqlite3", engine) as bot:
-        kb = bot.services.engine.kb
+        in_use = bot.services.engine.kb
         before = db_digest(bot.db_path)
         for command in ("/fact_add wuzhen | \u200b", "/fact_add wuzhen | lang=en \u2060\ufeff\u200d", "/fact_edit wiotc_2023_theme | \u3164",
                         "/event_set wuzhen place | \u200b\u200b", "/event_add ghost_2030 | \u200b"):  # fmt: skip
             reply = await say(bot, command)
             assert reply.startswith("Nothing changed"), (command, reply)
             assert "visible" in reply, (command, reply)
-        assert db_digest(bot.db_path) == before and bot.services.engine.kb is kb
+        assert db_digest(bot.db_path) == before and bot.services.engine.kb is in_use
