@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from functools import partial
@@ -15,6 +14,7 @@ from telegram.error import BadRequest, ChatMigrated, NetworkError, RetryAfter
 from bot.engine import Answer
 from bot.telegram.formatting import Block, render, render_answer
 from bot.telegram.keyboards import answer_keyboard
+from bot.telegram.ordering import wait_out
 from bot.telegram.services import Services
 
 log = logging.getLogger(__name__)
@@ -96,14 +96,14 @@ async def with_retries(send: Callable[[], Awaitable[T]], attempts: int = SEND_AT
             wait = exc.retry_after if isinstance(exc.retry_after, (int, float)) else exc.retry_after.total_seconds()
             if attempt == attempts or wait > MAX_RETRY_AFTER:
                 raise
-            await asyncio.sleep(wait)
+            await wait_out(wait)  # without holding a processing slot: other chats need it more
         except (BadRequest, ChatMigrated):
             raise
         except NetworkError:
             if attempt == attempts:
                 raise
             log.warning("Bot API call failed (attempt %d of %d); retrying", attempt, attempts)
-            await asyncio.sleep(0.5 * 2 ** (attempt - 1))
+            await wait_out(0.5 * 2 ** (attempt - 1))
     raise AssertionError("unreachable")
 
 

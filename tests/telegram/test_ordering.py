@@ -21,7 +21,7 @@ async def test_a_slow_chat_does_not_block_others_and_keeps_its_order(bot: Harnes
     assert "8 November 2023" in plain(first) and "Zhejiang" in plain(second)
     # Chat 43 was answered while chat 42 waited; chat 42's second request started only after its first ended.
     assert other.at < first.at + 0.5 and second.at >= first.at + 0.9
-    assert isinstance(bot.app.update_processor, PerChatOrder) and bot.app.update_processor.max_concurrent_updates == 8
+    assert isinstance(bot.app.update_processor, PerChatOrder) and bot.app.update_processor.slots == 8
     await bot.settle()
     assert bot.app.update_processor.chats_in_flight == 0
 
