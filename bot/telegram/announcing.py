@@ -23,7 +23,7 @@ from bot.telegram.admin import require_bot_admin
 from bot.telegram.announcer import Announcer, broadcast_html
 from bot.telegram.formatting import Block, escape
 from bot.telegram.handlers import sender_in_lang
-from bot.telegram.sending import follow_migration, in_private, reply_blocks
+from bot.telegram.sending import answer_query, follow_migration, in_private, reply_blocks
 from bot.telegram.services import Services, services
 
 #: Callback data of a preview's buttons: v1|an|send|<id> and v1|an|cancel|<id>.
@@ -211,7 +211,7 @@ async def on_announce_button(update: Update, context: ContextTypes.DEFAULT_TYPE)
     message = query.message if isinstance(query.message, Message) else None
     if user.id not in svc.settings.admins or match is None or message is None:
         _, lang = await svc.lang_of(user.id, user.language_code)
-        await query.answer(shorten(svc.messages.get("not_admin" if match else "stale_button", lang), 200))
+        await answer_query(query, shorten(svc.messages.get("not_admin" if match else "stale_button", lang), 200))
         return
     ann, announcement_id = announcer(svc), int(match.group(2))
     if match.group(1) == "cancel":
@@ -224,7 +224,7 @@ async def on_announce_button(update: Update, context: ContextTypes.DEFAULT_TYPE)
         chats = await ann.launch(announcement_id)
         changed = chats is not None
         text = f"Sending announcement #{announcement_id} to {chats} chat(s)…" if changed else f"Announcement #{announcement_id} was already sent or cancelled."
-    await query.answer(shorten(text, 200))
+    await answer_query(query, shorten(text, 200))  # a failed answer must not keep the preview from changing
     if changed:  # the preview becomes the progress message (or says it was cancelled); a second press only gets the notice
         with contextlib.suppress(BadRequest):  # deleted meanwhile
             await query.edit_message_text(escape(text), parse_mode=ParseMode.HTML)

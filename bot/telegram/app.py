@@ -59,7 +59,7 @@ from bot.telegram.announcing import (
 )
 from bot.telegram.callbacks import on_button, on_inline
 from bot.telegram.errors import configure_logging, install_redaction, on_error, redact
-from bot.telegram.flood import on_any_update
+from bot.telegram.flood import HandledCommand, on_any_update
 from bot.telegram.flood_gate import FloodGate
 from bot.telegram.handlers import (
     on_ask,
@@ -100,11 +100,8 @@ def register_handlers(app: BotApp) -> None:
     new = filters.UpdateType.MESSAGE  # commands and media: new messages only (an edited /start is not re-run)
     texts = filters.UpdateType.MESSAGE | filters.UpdateType.EDITED_MESSAGE  # questions: also when edited
     private, groups = filters.ChatType.PRIVATE, filters.ChatType.GROUPS
-    # Group -2: open the update's structured log line. Group -1: flood control, counting only what the bot would
-    # handle (private messages, addressed group messages and commands, buttons, inline queries); it stops the update.
+    # Group -2: open the update's structured log line.
     app.add_handler(TypeHandler(Update, on_update_start), group=-2)
-    addressed = private | ADDRESSED_TO_ME | COMMAND_FOR_ME
-    app.add_handlers([MessageHandler(addressed, on_any_update), CallbackQueryHandler(on_any_update), InlineQueryHandler(on_any_update)], group=-1)
     # Last group: write the update's log line.
     app.add_handler(TypeHandler(Update, on_update_done), group=LOG_GROUP)
     app.add_handlers(
@@ -151,6 +148,11 @@ def register_handlers(app: BotApp) -> None:
             MessageHandler(new & private & ~filters.TEXT & ~filters.StatusUpdate.ALL, on_no_text),
         ]
     )
+    # Group -1: flood control, counting what the bot handles (private messages, addressed group messages, its
+    # commands whether bare or /cmd@this_bot, buttons, inline queries); it stops the update.
+    commands = {c for h in app.handlers[0] if isinstance(h, CommandHandler) for c in h.commands}
+    addressed = private | ADDRESSED_TO_ME | COMMAND_FOR_ME | HandledCommand(commands)
+    app.add_handlers([MessageHandler(addressed, on_any_update), CallbackQueryHandler(on_any_update), InlineQueryHandler(on_any_update)], group=-1)
     app.add_error_handler(on_error)
 
 

@@ -16,7 +16,7 @@ from bot.engine.replies import card_sources, date_and_place
 from bot.engine.search import search
 from bot.telegram.formatting import escape, render_answer
 from bot.telegram.keyboards import EventAction, LangChoice, open_in_bot_keyboard, parse_callback
-from bot.telegram.sending import NO_PREVIEW, in_private, reply_answer
+from bot.telegram.sending import NO_PREVIEW, answer_query, in_private, reply_answer
 from bot.telegram.services import Services, base_lang, reply_lang, services
 
 #: Telegram shows at most this many characters in a callback notification.
@@ -48,16 +48,16 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await svc.store.set_user_lang(user.id, action.lang)
         shown = action.lang or base_lang(user.language_code) or lang
         text = svc.messages.get("lang_set", shown) if action.lang else f"✓ {svc.messages.get('lang_auto', shown)}"
-        await query.answer(shorten(text, MAX_NOTICE))
+        await answer_query(query, shorten(text, MAX_NOTICE))
         if message is not None and in_private(message):
             with contextlib.suppress(BadRequest):  # e.g. pressed twice: "message is not modified"
                 await query.edit_message_text(escape(text), parse_mode=ParseMode.HTML)
         return
     answer = event_answer(svc, action, chosen) if isinstance(action, EventAction) and message is not None else None
     if answer is None or message is None:
-        await query.answer(shorten(svc.messages.get("stale_button", lang), MAX_NOTICE))
+        await answer_query(query, shorten(svc.messages.get("stale_button", lang), MAX_NOTICE))
         return
-    await query.answer()
+    await answer_query(query)
     now = svc.now()
     if answer.context is not None:
         svc.contexts.put((message.chat_id, user.id), answer.context, now)

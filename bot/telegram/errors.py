@@ -6,16 +6,18 @@ import contextlib
 import logging
 import sys
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
-from telegram import Update
-from telegram.error import Forbidden, NetworkError, TelegramError
+from telegram import ReplyParameters, Update
+from telegram.constants import ParseMode
+from telegram.error import Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import ContextTypes
 
 from bot.engine.model import DEFAULT_LANG
 from bot.settings import Settings
 from bot.telegram.formatting import escape
-from bot.telegram.sending import in_private, send_parts
+from bot.telegram.sending import Jobs, deliver_later, in_private, retry_seconds, send_parts
 from bot.telegram.services import Services, reply_lang, services
 
 log = logging.getLogger(__name__)
@@ -92,22 +94,33 @@ def describe(update: object) -> str:
     return f"update {update.update_id} (chat {chat}, user {user})"
 
 
-async def _tell_user(svc: Services | None, update: Update) -> None:
-    """Say "something went wrong" where the user is waiting for an answer; never raises."""
+async def _tell_user(svc: Services | None, update: Update, jobs: Jobs | None = None, wait: float = 0.0) -> None:
+    """Say "something went wrong" where the user is waiting for an answer, now or (a message) after a flood wait of
+    ``wait`` seconds; never raises."""
     user = update.effective_user
     lang = reply_lang(None, user.language_code) if user else DEFAULT_LANG
     with contextlib.suppress(Exception):  # the store may be what failed
         if svc is not None and user is not None:
             lang = (await svc.lang_of(user.id, user.language_code))[1]
     text = svc.messages.get("error", lang) if svc else FALLBACK_ERROR
+    if update.callback_query is not None:
+        if not wait:  # the button's spinner is long gone after a flood wait
+            with contextlib.suppress(TelegramError):
+                await update.callback_query.answer(text[:200])
+        return
+    message = update.message or update.edited_message
+    if message is None or svc is None or not (in_private(message) or message.text):
+        return
+    reply_to = None if in_private(message) else message.message_id
+    if wait:
+        quote = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to is not None else None
+        thread = message.message_thread_id if message.is_topic_message else None
+        bot = message.get_bot()
+        send = partial(bot.send_message, message.chat_id, escape(text), parse_mode=ParseMode.HTML, reply_parameters=quote, message_thread_id=thread)
+        deliver_later(jobs, send, wait, f"apology for {describe(update)}")
+        return
     with contextlib.suppress(TelegramError):
-        if update.callback_query is not None:
-            await update.callback_query.answer(text[:200])
-            return
-        message = update.message or update.edited_message
-        if message is not None and svc is not None and (in_private(message) or message.text):
-            quote = not in_private(message)
-            await send_parts(svc, message.get_bot(), message.chat_id, [escape(text)], reply_to=message.message_id if quote else None)
+        await send_parts(svc, message.get_bot(), message.chat_id, [escape(text)], reply_to=reply_to)
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -120,9 +133,15 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     if isinstance(error, NetworkError) and not isinstance(update, Update):
         log.warning("network problem talking to Telegram: %s", error)
         return
-    log.error("error while handling %s", where, exc_info=error)
+    # A reply given up after a 429 asking for longer than a reply may wait: sending the apology at once would only
+    # break the same flood wait again, so it follows when the wait is over.
+    wait = retry_seconds(error) if isinstance(error, RetryAfter) else 0.0
+    if wait:
+        log.warning("%s: reply given up, Telegram asked to wait %.0f s", where, wait)
+    else:
+        log.error("error while handling %s", where, exc_info=error)
     if isinstance(update, Update):
         svc: Services | None = None
         with contextlib.suppress(RuntimeError):
             svc = services(context)
-        await _tell_user(svc, update)
+        await _tell_user(svc, update, context.job_queue, wait)

@@ -5,11 +5,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from functools import partial
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions, Message, ReplyParameters
+from telegram import Bot, CallbackQuery, InlineKeyboardMarkup, LinkPreviewOptions, Message, ReplyParameters
 from telegram.constants import ChatType, ParseMode
-from telegram.error import BadRequest, ChatMigrated, NetworkError, RetryAfter
+from telegram.error import BadRequest, ChatMigrated, NetworkError, RetryAfter, TelegramError
+from telegram.ext import ContextTypes, JobQueue
 
 from bot.engine import Answer
 from bot.telegram.formatting import Block, render, render_answer
@@ -23,6 +24,10 @@ T = TypeVar("T")
 #: Attempts for one reply, and the longest 429 wait a user's reply may sit out (longer ones are given up).
 SEND_ATTEMPTS = 4
 MAX_RETRY_AFTER = 30.0
+#: A message deferred past Telegram's flood wait (:func:`deliver_later`): the longest wait it is kept for, how many
+#: times it is deferred again, and a margin so that it does not arrive a moment too early.
+MAX_LATER, LATER_TRIES, LATER_MARGIN = 120.0, 3, 0.5
+Jobs = JobQueue[Any]  # what CallbackContext.job_queue is typed as
 
 
 async def follow_migration(svc: Services, old_chat: int, new_chat: int, title: str | None = None) -> None:
@@ -72,9 +77,10 @@ async def send_parts(
             await with_retries(partial(bot.send_message, chat_id, part, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW, reply_markup=buttons))
 
 
-async def with_retries(send: Callable[[], Awaitable[T]], attempts: int = SEND_ATTEMPTS) -> T:
-    """Run a Bot API call, retrying what is transient: a 429 after its ``retry_after`` (up to a cap), a network
-    error, timeout or 5xx after 0.5, 1, 2 s. A request Telegram refused (400, 403) is raised at once.
+async def with_retries(send: Callable[[], Awaitable[T]], attempts: int = SEND_ATTEMPTS, *, max_wait: float = MAX_RETRY_AFTER) -> T:
+    """Run a Bot API call, retrying what is transient: a 429 after its ``retry_after`` (up to ``max_wait``), a
+    network error, timeout, 5xx or garbled answer after 0.5, 1, 2 s. A request Telegram refused (400, 403) is raised
+    at once.
 
     A timeout can hide a message Telegram did deliver, so a retried reply can, rarely, arrive twice; losing the
     answer is the worse failure.
@@ -82,6 +88,7 @@ async def with_retries(send: Callable[[], Awaitable[T]], attempts: int = SEND_AT
     Args:
         send: makes the call (called again for each attempt).
         attempts: how many calls at most.
+        max_wait: the longest 429 wait sat out (a longer one is raised).
 
     Returns:
         The call's result.
@@ -93,18 +100,85 @@ async def with_retries(send: Callable[[], Awaitable[T]], attempts: int = SEND_AT
         try:
             return await send()
         except RetryAfter as exc:
-            wait = exc.retry_after if isinstance(exc.retry_after, (int, float)) else exc.retry_after.total_seconds()
-            if attempt == attempts or wait > MAX_RETRY_AFTER:
+            wait = retry_seconds(exc)
+            if attempt == attempts or wait > max_wait:
                 raise
             await wait_out(wait)  # without holding a processing slot: other chats need it more
         except (BadRequest, ChatMigrated):
             raise
-        except NetworkError:
-            if attempt == attempts:
+        except TelegramError as exc:
+            if attempt == attempts or not transient(exc):
                 raise
             log.warning("Bot API call failed (attempt %d of %d); retrying", attempt, attempts)
             await wait_out(0.5 * 2 ** (attempt - 1))
     raise AssertionError("unreachable")
+
+
+def retry_seconds(exc: RetryAfter) -> float:
+    """The seconds a 429 asks to wait."""
+    wait = exc.retry_after
+    return float(wait) if isinstance(wait, (int, float)) else wait.total_seconds()
+
+
+def transient(exc: TelegramError) -> bool:
+    """Whether another attempt may succeed: a network error, timeout or 5xx, or a reply whose JSON was broken on
+    the way (PTB raises a bare TelegramError from the JSON decoder's ValueError for a 2xx answer it cannot parse)."""
+    if isinstance(exc, (BadRequest, ChatMigrated, RetryAfter)):
+        return False
+    return isinstance(exc, NetworkError) or (type(exc) is TelegramError and isinstance(exc.__cause__, ValueError))
+
+
+def deliver_later(jobs: Jobs | None, send: Callable[[], Awaitable[object]], wait: float, what: str, tries: int = LATER_TRIES) -> bool:
+    """Make a call once Telegram's flood wait is over, from a job: no update, chat or slot waits for it meanwhile.
+
+    Args:
+        jobs: the application's job queue.
+        send: makes the call; a further 429 defers it again (``tries`` times at most).
+        wait: the seconds Telegram asked to wait.
+        what: names the call in the log (ids only, never text).
+        tries: how many more times it may be deferred.
+
+    Returns:
+        Whether it was scheduled (not without a job queue, past MAX_LATER or out of tries: it is dropped, logged).
+    """
+    if jobs is None or tries < 1 or wait > MAX_LATER:
+        log.warning("%s dropped: Telegram asked to wait %.0f s", what, wait)
+        return False
+
+    async def attempt(context: ContextTypes.DEFAULT_TYPE) -> None:
+        try:
+            await with_retries(send, max_wait=0)
+        except RetryAfter as exc:
+            deliver_later(jobs, send, retry_seconds(exc), what, tries - 1)
+        except TelegramError as exc:
+            log.warning("%s failed: %s", what, exc)
+
+    jobs.run_once(attempt, wait + LATER_MARGIN, name=f"later: {what}")
+    log.info("%s deferred by %.0f s: Telegram asked to wait", what, wait)
+    return True
+
+
+async def send_or_later(jobs: Jobs | None, send: Callable[[], Awaitable[object]], what: str) -> None:
+    """Make a call now, or after Telegram's flood wait if it answers 429 (:func:`deliver_later`); never raises a
+    Telegram error (it is logged): for the bot's own notices, which must not stop what the caller does next."""
+    try:
+        await with_retries(send, max_wait=0)
+    except RetryAfter as exc:
+        deliver_later(jobs, send, retry_seconds(exc), what)
+    except TelegramError as exc:
+        log.warning("%s failed: %s", what, exc)
+
+
+async def answer_query(query: CallbackQuery, text: str | None = None) -> None:
+    """Answer a button press (stops the spinner, shows the notice); a failure is logged and never stops the handler.
+
+    Telegram refuses answers to presses older than about 15 s ("query is too old"), and a 5xx may hide an answer that
+    arrived: either way the card the user asked for matters more than the spinner, so the handler goes on.
+    """
+    try:
+        await with_retries(partial(query.answer, text), attempts=2)
+    except TelegramError as exc:
+        log.info("button press %s: answering it failed (%s); going on", query.id, exc)
 
 
 def in_private(message: Message) -> bool:

@@ -65,6 +65,11 @@ class FaultInjector:
             raise ValueError("status must be a 5xx code")
         self._add(Fault("http", method, times, normalize_chat_id(chat_id), status=status))
 
+    def garble_next(self, method: str, times: int = 1, *, chat_id: ChatId | None = None) -> None:
+        """Answer the next `times` calls of method with HTTP 200 and a body that is not JSON (a proxy cutting the
+        answer short); the call has no effect."""
+        self._add(Fault("garble", method, times, normalize_chat_id(chat_id)))
+
     def clear_faults(self) -> None:
         """Cancel every scheduled fault."""
         self.faults.clear()

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 JsonDict = dict[str, Any]
 ChatId = int | str
-FaultKind = Literal["drop", "http", "delay", "error", "drop_after"]
+FaultKind = Literal["drop", "http", "delay", "error", "drop_after", "garble"]
 
 
 @dataclass

@@ -230,6 +230,9 @@ class FakeBotApi(UpdateInjector, FaultInjector):
             call.status = http.status
             body = f"<html><body><h1>{http.status} {_phrase(http.status)}</h1></body></html>"
             return web.Response(status=http.status, text=body, content_type="text/html")
+        if self.take_fault("garble", call.method, chat_id):
+            call.status, call.error = 200, {"garbled": True}  # not ok: the call had no effect
+            return web.Response(status=200, text='{"ok": true, "result": {"message_id', content_type="application/json")
         delay = self.take_fault("delay", call.method, chat_id)
         if delay is not None:
             await self._sleep(delay.seconds)
