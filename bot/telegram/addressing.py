@@ -69,6 +69,22 @@ def command_args(message: Message) -> str:
     return text[len(command) :].strip()
 
 
+def whole_number(text: str, max_digits: int = 18) -> int | None:
+    """A command argument as a whole number, strictly: 1 to ``max_digits`` ASCII digits, nothing else.
+
+    ``str.isdigit()`` accepts "²" (which ``int()`` then rejects) and ``int()`` accepts "١٢" and "1_000"; 18
+    digits keep every id inside SQLite's 64-bit integers (a 20-digit id overflows the query).
+
+    Args:
+        text: the argument as written.
+        max_digits: the most digits allowed.
+
+    Returns:
+        The number, or None when the text is anything else.
+    """
+    return int(text) if re.fullmatch(rf"[0-9]{{1,{max_digits}}}", text) else None
+
+
 class _AddressedToMe(MessageFilter):
     """Group messages that mention the bot or reply to it (the bot's identity comes from getMe)."""
 

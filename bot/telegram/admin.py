@@ -17,7 +17,7 @@ from bot.engine import KnowledgeBase
 from bot.engine.index import Index
 from bot.engine.render import shorten
 from bot.store.knowledge import Change, StaleKnowledge, UndoError
-from bot.telegram.addressing import command_args
+from bot.telegram.addressing import command_args, whole_number
 from bot.telegram.formatting import Block, text_blocks
 from bot.telegram.handlers import reply_key, sender
 from bot.telegram.kb_sync import MAX_ATTEMPTS, rebuild, sync
@@ -187,12 +187,13 @@ async def on_undo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     svc, message, user = found
     args = command_args(message).lstrip("#")
-    if args and not args.isdigit():
+    change_id = whole_number(args) if args else None
+    if args and change_id is None:
         await _say(svc, message, [f"Usage: {USAGE['undo']}"])
         return
     async with svc.reload_lock:
         try:
-            changes = await svc.knowledge.undo(int(args) if args else None, user_id=user.id, chat_id=message.chat_id)
+            changes = await svc.knowledge.undo(change_id, user_id=user.id, chat_id=message.chat_id)
         except (UndoError, StaleKnowledge) as exc:
             await _say(svc, message, [str(exc)], "Nothing changed:")
             return

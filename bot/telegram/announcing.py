@@ -18,7 +18,7 @@ from bot.announce.when import WhenError, parse_when
 from bot.engine.model import Messages
 from bot.engine.render import shorten
 from bot.store.subscriptions import from_iso
-from bot.telegram.addressing import command_args
+from bot.telegram.addressing import command_args, whole_number
 from bot.telegram.admin import require_bot_admin
 from bot.telegram.announcer import Announcer, broadcast_html
 from bot.telegram.formatting import Block, escape
@@ -28,7 +28,7 @@ from bot.telegram.services import Services, services
 
 #: Callback data of a preview's buttons: v1|an|send|<id> and v1|an|cancel|<id>.
 BUTTON_PATTERN = r"^v1\|an\|"
-_BUTTON = re.compile(r"^v1\|an\|(send|cancel)\|(\d{1,12})$")
+_BUTTON = re.compile(r"^v1\|an\|(send|cancel)\|([0-9]{1,12})$")  # ASCII digits: \d also matches "١٢"
 ANNOUNCE_USAGE = "Usage: /announce <text> — shows a preview with Send and Cancel buttons."
 SCHEDULE_USAGE = "Usage: /schedule <when> | <text>, e.g. /schedule tomorrow 09:00 | The programme is out."
 CANCEL_USAGE = "Usage: /cancel <announcement number> (see /announcements)."
@@ -179,14 +179,14 @@ async def on_cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if found is None:
         return
     svc, message, _ = found
-    arg = command_args(message).lstrip("#")
-    if not arg.isdigit() or len(arg) > 12:
+    announcement_id = whole_number(command_args(message).lstrip("#"), max_digits=12)
+    if announcement_id is None:
         await _reply(svc, message, [CANCEL_USAGE])
         return
     ann = announcer(svc)
-    result = await ann.announcements.cancel(int(arg), svc.clock())
+    result = await ann.announcements.cancel(announcement_id, svc.clock())
     await ann.check_due()
-    await _reply(svc, message, [cancel_text(int(arg), result)])
+    await _reply(svc, message, [cancel_text(announcement_id, result)])
 
 
 def cancel_text(announcement_id: int, result: tuple[str, int] | None) -> str:

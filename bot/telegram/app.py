@@ -97,7 +97,10 @@ def register_handlers(app: BotApp) -> None:
     Args:
         app: the application.
     """
-    new = filters.UpdateType.MESSAGE  # commands and media: new messages only (an edited /start is not re-run)
+    # Commands: new messages only (an edited /start is not re-run), and never forwarded ones — an admin forwarding
+    # "/fact_del …" deletes nothing: a forwarded message is text, answered as a question.
+    new = filters.UpdateType.MESSAGE & ~filters.FORWARDED
+    text = ~filters.COMMAND | filters.FORWARDED
     texts = filters.UpdateType.MESSAGE | filters.UpdateType.EDITED_MESSAGE  # questions: also when edited
     private, groups = filters.ChatType.PRIVATE, filters.ChatType.GROUPS
     # Group -2: open the update's structured log line.
@@ -142,10 +145,10 @@ def register_handlers(app: BotApp) -> None:
             # 4. Any other command: answered in private chats, and in groups only as /cmd@this_bot.
             MessageHandler(new & filters.COMMAND & (private | COMMAND_FOR_ME), on_unknown_command),
             # 5. Questions: every text in a private chat; in groups only when addressed (@mention or reply to the bot).
-            MessageHandler(texts & filters.TEXT & ~filters.COMMAND & private, on_private_text),
-            MessageHandler(texts & filters.TEXT & ~filters.COMMAND & groups & ADDRESSED_TO_ME, on_group_text),
+            MessageHandler(texts & filters.TEXT & text & private, on_private_text),
+            MessageHandler(texts & filters.TEXT & text & groups & ADDRESSED_TO_ME, on_group_text),
             # 6. Last: anything else in a private chat (photo, sticker, voice...) gets "text only". Groups: ignored.
-            MessageHandler(new & private & ~filters.TEXT & ~filters.StatusUpdate.ALL, on_no_text),
+            MessageHandler(filters.UpdateType.MESSAGE & private & ~filters.TEXT & ~filters.StatusUpdate.ALL, on_no_text),
         ]
     )
     # Group -1: flood control, counting what the bot handles (private messages, addressed group messages, its
