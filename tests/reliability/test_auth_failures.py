@@ -62,7 +62,7 @@ async def test_a_brief_401_is_retried_and_the_bot_recovers(api: FakeBotApi, engi
     async with run_bot(api, tmp_path / "bot.sqlite3", engine, SUMMITBOT_HEALTH_PORT=str(port)) as bot:
         await api.wait_for("getUpdates", timeout=5)
         assert (await healthz(port))[0] == 200
-        api.fail_next("getUpdates", error_code=401, times=2)  # the token is rejected for a moment
+        api.fail_next("getUpdates", error_code=401, times=1)  # the token is rejected for a moment
         report = await until_health(port, 503)
         assert report["api_rejected"] == {"getUpdates": 401}
         assert "8 November 2023" in await answered(bot, 51)  # polling came back by itself
@@ -109,7 +109,7 @@ def database_ok(path: Path) -> None:
 
 async def test_a_lasting_401_ends_the_process_with_one_line(api: FakeBotApi, tmp_path: Path) -> None:
     api.fail_next("getUpdates", error_code=401, times=100_000)  # the token was revoked
-    proc = await run_process(api, tmp_path, SUMMITBOT_AUTH_RETRY_SECONDS="2")
+    proc = await run_process(api, tmp_path, SUMMITBOT_AUTH_RETRY_SECONDS="1")
     code, out, err = await finish(proc, 30)
     logs = out + err
     assert code == 1, logs

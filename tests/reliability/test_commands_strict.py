@@ -50,12 +50,12 @@ async def test_a_forwarded_command_is_not_run(api: FakeBotApi, engine: Engine, t
         assert not bot.errors, bot.errors
 
 
-@pytest.mark.parametrize("command", ["/undo 99999999999999999999", "/undo ²", "/undo ١٢", "/undo 1_0", "/cancel ²", "/cancel ١٢"])
-async def test_strict_numbers_get_the_usage_line(api: FakeBotApi, engine: Engine, tmp_path: Path, command: str) -> None:
+async def test_strict_numbers_get_the_usage_line(api: FakeBotApi, engine: Engine, tmp_path: Path) -> None:
     async with run_bot(api, tmp_path / "bot.sqlite3", engine) as bot:
-        reply = await say(bot, command)
+        for command in ("/undo 99999999999999999999", "/undo ²", "/undo ١٢", "/undo 1_0", "/cancel ²", "/cancel ١٢"):
+            reply = await say(bot, command)
+            assert "Usage: /" in reply, (command, reply)
         await bot.settle()
-        assert "Usage: /" in reply, reply
         assert not bot.errors and not bot.trap.records, bot.trap.describe()
 
 
