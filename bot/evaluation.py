@@ -1,180 +1,122 @@
-"""``summitbot eval``: accuracy on labelled queries, per language, with a threshold sweep."""
+"""``summitbot eval``: accuracy on labelled queries, per language, declines, reply language, threshold sweep."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from bot.curated.loader import read_yaml
-from bot.curated.problems import CurationError, Problem
-from bot.engine import LANGS, Answer, Engine
+from bot.engine import LANGS, Answer, Context, Engine
+from bot.labelled import Labelled, answer_right
 
-SWEEP = tuple(round(0.20 + 0.05 * i, 2) for i in range(13))
+SWEEP = tuple(round(0.10 + 0.05 * i, 2) for i in range(15))
 
 
-@dataclass(frozen=True)
-class Labelled:
-    """One labelled query."""
+def conversation(engine: Engine, q: Labelled, now: dt.datetime) -> Context | None:
+    """The context the query's earlier messages leave behind, as the bot answered them.
 
-    text: str
-    lang: str
-    intent: str | None = None
-    event: str | None = None
-    quote_contains: str | None = None
-    out_of_scope: bool = False
+    Args:
+        engine: the engine.
+        q: the query (its ``context`` lists the earlier messages, oldest first).
+        now: the time of the conversation.
 
-
-@dataclass(frozen=True)
-class Outcome:
-    """A query with the answer it got before thresholding."""
-
-    query: Labelled
-    answer: Answer
-    label_topic: str | None = None  # the fact topic of the expected intent, when it is an event topic
-    answer_topics: frozenset[str] = frozenset()  # topics of the facts the answer gave
-
-    def correct(self, threshold: float) -> bool:
-        """Whether the bot's answer is right at this threshold."""
-        a = self.answer
-        rejected = a.fallback or a.confidence < threshold
-        q = self.query
-        if q.out_of_scope:
-            return rejected
-        if rejected and a.kind != "no_info":
-            return False
-        if a.lang != q.lang or a.kind == "did_you_mean" or (q.event and a.event != q.event):
-            return False
-        if q.quote_contains:
-            return any(q.quote_contains in s.quote for s in a.sources)
-        # A topic question answered with facts on that topic is right, whether one fact or the list.
-        return a.intent == q.intent or (self.label_topic is not None and self.label_topic in self.answer_topics)
+    Returns:
+        The context after the last earlier message, or None.
+    """
+    context: Context | None = None
+    for earlier in q.context:
+        context = engine.answer(earlier, now=now, context=context, lang_hint=q.lang).context or context
+    return context
 
 
 @dataclass
 class Report:
-    """Figures from one evaluation run."""
+    """Figures from one evaluation run at one threshold, plus the sweep."""
 
-    outcomes: list[Outcome]
+    name: str
     threshold: float
-    per_lang: dict[str, tuple[int, int]] = field(default_factory=dict)
-    oos: tuple[int, int] = (0, 0)
-    confusion: Counter[tuple[str, str]] = field(default_factory=Counter)
+    outcomes: list[tuple[Labelled, Answer, bool]]
     sweep: list[tuple[float, float, float]] = field(default_factory=list)
 
-    @property
-    def in_scope_rate(self) -> float:
-        """Share of in-scope queries answered right, all languages."""
-        ok = sum(c for c, _ in self.per_lang.values())
-        total = sum(t for _, t in self.per_lang.values())
-        return ok / total if total else 1.0
+    def rate(self, lang: str | None = None, *, declines: bool = False) -> tuple[int, int]:
+        """(right, total) among in-scope queries (or those to decline), in one language or all."""
+        rows = [ok for q, _, ok in self.outcomes if q.declines == declines and (lang is None or q.lang == lang)]
+        return sum(rows), len(rows)
 
-    @property
-    def oos_rate(self) -> float:
-        """Share of out-of-scope queries rejected."""
-        return self.oos[0] / self.oos[1] if self.oos[1] else 1.0
+    def reply_language(self) -> tuple[int, int]:
+        """(answers in the asker's language, total)."""
+        return sum(a.lang == q.lang for q, a, _ in self.outcomes), len(self.outcomes)
 
-    def lang_rate(self, lang: str) -> float:
-        """Share of in-scope queries in one language answered right."""
-        ok, total = self.per_lang.get(lang, (0, 0))
-        return ok / total if total else 1.0
+    def worst(self) -> float:
+        """The lowest of the per-language in-scope rates and the decline rate."""
+        rates = [ok / n for ok, n in (*(self.rate(lang) for lang in LANGS), self.rate(declines=True)) if n]
+        return min(rates, default=1.0)
 
 
-def load_labelled(path: Path) -> list[Labelled]:
-    """Read a labelled-queries file (tests/data/eval.yaml format).
-
-    Args:
-        path: the YAML file.
-
-    Returns:
-        The queries.
-
-    Raises:
-        CurationError: when the file is unreadable or an entry is malformed.
-    """
-    problems: list[Problem] = []
-    doc = read_yaml(path, problems)
-    out = []
-    for i, raw in enumerate((doc or {}).get("queries") or []):
-        where = f"queries[{i}]"
-        if not isinstance(raw, dict) or not isinstance(raw.get("text"), str) or raw.get("lang") not in LANGS:
-            problems.append(Problem(path.name, where, "needs text and lang (en, th, vi or fr)"))
-            continue
-        oos = bool(raw.get("out_of_scope"))
-        if not oos and not raw.get("intent"):
-            problems.append(Problem(path.name, where, "needs intent (or out_of_scope: true)"))
-            continue
-        out.append(Labelled(raw["text"], raw["lang"], raw.get("intent"), raw.get("event"), raw.get("quote_contains"), oos))
-    if problems or doc is None:
-        raise CurationError(problems or [Problem(path.name, "", "no queries")])
-    return out
-
-
-def evaluate(engine: Engine, queries: list[Labelled], threshold: float, now: dt.datetime) -> Report:
-    """Answer every query independently and score the answers.
+def evaluate(engine: Engine, queries: list[Labelled], now: dt.datetime, name: str = "", threshold: float | None = None) -> Report:
+    """Answer every query (after its conversation) and score the answers.
 
     Args:
         engine: the engine to test.
         queries: the labelled queries.
-        threshold: the confidence threshold to report at.
         now: the time the questions are asked.
+        name: the split's name, for the report.
+        threshold: the threshold to report at (default: the engine's fitted one).
 
     Returns:
         The report, with the sweep over :data:`SWEEP`.
     """
-    intents, facts = engine.index.intents, engine.index.facts
-    outcomes = []
-    for q in queries:
-        answer = engine.answer(q.text, now=now, threshold=0.0)
-        label = intents.get(q.intent or "")
-        topics = frozenset(t for f in answer.facts if f in facts for t in facts[f].topics)
-        outcomes.append(Outcome(q, answer, label.topic if label else None, topics))
-    report = Report(outcomes, threshold)
-    per_lang: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    oos = [0, 0]
-    for o in outcomes:
-        ok = o.correct(threshold)
-        if o.query.out_of_scope:
-            oos[0] += ok
-            oos[1] += 1
-        else:
-            per_lang[o.query.lang][0] += ok
-            per_lang[o.query.lang][1] += 1
-            if o.query.event and o.answer.event != o.query.event and not o.answer.fallback:
-                report.confusion[(o.query.event, o.answer.event or "-")] += 1
-    report.per_lang = {k: (v[0], v[1]) for k, v in sorted(per_lang.items())}
-    report.oos = (oos[0], oos[1])
+    chosen = engine.threshold if threshold is None else threshold
+    contexts = [conversation(engine, q, now) for q in queries]
+    thresholds = sorted({chosen, *SWEEP})
+    # The labelled language stands in for Telegram's language_code, which every real message carries.
+    per_query = [engine.answers(q.text, thresholds, now=now, context=c, lang_hint=q.lang) for q, c in zip(queries, contexts, strict=True)]
+    answers = {t: [row[i] for row in per_query] for i, t in enumerate(thresholds)}
+    report = Report(name, chosen, [(q, a, answer_right(a, q)) for q, a in zip(queries, answers[chosen], strict=True)])
     for t in SWEEP:
-        ins = [o.correct(t) for o in outcomes if not o.query.out_of_scope]
-        rej = [o.correct(t) for o in outcomes if o.query.out_of_scope]
-        report.sweep.append((t, sum(ins) / max(1, len(ins)), sum(rej) / max(1, len(rej))))
+        marks = [(q, answer_right(a, q)) for q, a in zip(queries, answers[t], strict=True)]
+        ins = [ok for q, ok in marks if not q.declines]
+        dec = [ok for q, ok in marks if q.declines]
+        report.sweep.append((t, sum(ins) / max(1, len(ins)), sum(dec) / max(1, len(dec))))
     return report
 
 
-def format_report(report: Report, failures: int = 0) -> str:
-    """The report as a text table.
+def _pct(pair: tuple[int, int]) -> str:
+    ok, n = pair
+    return f"{ok}/{n} = {ok / n:.1%}" if n else "-"
+
+
+def format_reports(reports: list[Report], failures: int = 0, mode: str = "") -> str:
+    """Reports side by side: one column per split.
 
     Args:
-        report: the report.
-        failures: how many wrong answers to list.
+        reports: one per split.
+        failures: how many wrong answers to list per split.
+        mode: the engine's mode, for the header.
 
     Returns:
         Printable text.
     """
-    lines = [f"summitbot eval — {len(report.outcomes)} queries, threshold {report.threshold:.2f}", "", "in-scope accuracy per language:"]
-    for lang, (ok, total) in report.per_lang.items():
-        lines.append(f"  {lang}: {ok}/{total} = {ok / total:.1%}")
-    lines.append(f"  all: {report.in_scope_rate:.1%}")
-    lines.append(f"out-of-scope rejected: {report.oos[0]}/{report.oos[1]} = {report.oos_rate:.1%}")
-    lines.append("event confusion (expected → answered): " + (", ".join(f"{a}→{b}: {n}" for (a, b), n in report.confusion.most_common()) or "none"))
-    lines += ["", "threshold sweep:  threshold  in-scope  out-of-scope"]
-    lines += [f"                  {t:9.2f}  {i:8.1%}  {r:12.1%}" + ("  ←" if abs(t - report.threshold) < 1e-9 else "") for t, i, r in report.sweep]
-    wrong = [o for o in report.outcomes if not o.correct(report.threshold)]
-    if failures and wrong:
-        lines += ["", f"wrong answers ({len(wrong)}, first {min(failures, len(wrong))}):"]
-        for o in wrong[:failures]:
-            q, a = o.query, o.answer
-            expected = "out of scope" if q.out_of_scope else f"{q.intent}/{q.event or '-'}" + (f" ~{q.quote_contains}" if q.quote_contains else "")
-            lines.append(f"  [{q.lang}] {q.text!r}: expected {expected}; got {a.kind} {a.intent}/{a.event} lang={a.lang} conf={a.confidence:.2f}")
+    width = 18
+    head = f"summitbot eval — {mode}; threshold {reports[0].threshold:.2f} (fitted on train, chosen on dev)" if reports else "summitbot eval"
+    lines = [head, "", "".ljust(26) + "".join(r.name.rjust(width) for r in reports)]
+
+    def row(label: str, cells: list[str]) -> None:
+        lines.append(label.ljust(26) + "".join(c.rjust(width) for c in cells))
+
+    row("queries", [str(len(r.outcomes)) for r in reports])
+    for lang in LANGS:
+        row(f"in scope, {lang}", [_pct(r.rate(lang)) for r in reports])
+    row("in scope, all", [_pct(r.rate()) for r in reports])
+    row("declined when it should", [_pct(r.rate(declines=True)) for r in reports])
+    row("reply in asker's language", [_pct(r.reply_language()) for r in reports])
+    for r in reports:
+        lines += ["", f"threshold sweep ({r.name}):  threshold  in-scope  declined"]
+        lines += [f"{'':22}{t:9.2f}  {i:8.1%}  {d:8.1%}" + ("  ←" if abs(t - r.threshold) < 1e-9 else "") for t, i, d in r.sweep]
+        wrong = [(q, a) for q, a, ok in r.outcomes if not ok]
+        if failures and wrong:
+            lines += ["", f"wrong answers in {r.name} ({len(wrong)}, first {min(failures, len(wrong))}):"]
+            for q, a in wrong[:failures]:
+                want = q.expect + (f"/{q.event}" if q.event else "") + (f" ~{q.evidence[:40]!r}" if q.evidence else f" topic={q.topic}" if q.topic else "")
+                got = f"{a.kind} {a.intent}/{a.event} {','.join(a.facts)[:60]} lang={a.lang} p={a.confidence:.2f}"
+                lines.append(f"  [{q.lang}] {q.text!r}{' after ' + repr(q.context) if q.context else ''}: want {want}; got {got}")
     return "\n".join(lines)

@@ -54,6 +54,19 @@ def _default_dir(name: str) -> Path:
     return here if here.is_dir() else REPO_ROOT / name
 
 
+def _encoder_setting(value: str) -> bool:
+    value = value.strip().lower()
+    if value not in ("on", "off", "1", "0", "true", "false", ""):
+        raise SettingsError(f"SUMMITBOT_ENCODER must be on or off, got {value!r}")
+    return value in ("on", "1", "true", "")
+
+
+def _cache_setting(value: str | None) -> Path | None:
+    if value is None:
+        return Path("data/embeddings.sqlite3")
+    return Path(value) if value.strip() and value.strip().lower() != "off" else None
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything configurable; built by :meth:`from_env` and passed to whatever needs it."""
@@ -66,6 +79,12 @@ class Settings:
     intents_dir: Path = field(default_factory=lambda: _default_dir("intents"))
     knowledge_dir: Path = field(default_factory=lambda: _default_dir("knowledge"))
     sources_dir: Path | None = None
+    #: The fitted ranker (``summitbot train`` writes it).
+    ranker_path: Path = field(default_factory=lambda: _default_dir("model") / "ranker.json")
+    #: The sentence encoder: on unless SUMMITBOT_ENCODER=off (then lexical signals only).
+    encoder: bool = True
+    #: Where embeddings are cached between runs (None: embed everything at every start).
+    embedding_cache: Path | None = Path("data/embeddings.sqlite3")
     timezone: str = "UTC"
     reminder_days: tuple[int, ...] = DEFAULT_REMINDER_DAYS
     flood_per_minute: int = DEFAULT_FLOOD_PER_MINUTE
@@ -151,6 +170,9 @@ class Settings:
             intents_dir=Path(env["SUMMITBOT_INTENTS_DIR"]) if env.get("SUMMITBOT_INTENTS_DIR") else _default_dir("intents"),
             knowledge_dir=Path(env["SUMMITBOT_KNOWLEDGE_DIR"]) if env.get("SUMMITBOT_KNOWLEDGE_DIR") else _default_dir("knowledge"),
             sources_dir=Path(sources) if sources else (default_sources if default_sources.is_dir() else None),
+            ranker_path=Path(env["SUMMITBOT_RANKER"]) if env.get("SUMMITBOT_RANKER") else _default_dir("model") / "ranker.json",
+            encoder=_encoder_setting(env.get("SUMMITBOT_ENCODER", "on")),
+            embedding_cache=_cache_setting(env.get("SUMMITBOT_EMBEDDING_CACHE")),
             timezone=env.get("SUMMITBOT_TIMEZONE", "UTC").strip() or "UTC",
             reminder_days=parse_reminder_days(env.get("SUMMITBOT_REMINDER_DAYS", "")),
             flood_per_minute=_int_setting(env, "SUMMITBOT_FLOOD_PER_MINUTE", None, 1, 10_000) or DEFAULT_FLOOD_PER_MINUTE,

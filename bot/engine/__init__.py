@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from bot.engine.answer import CONTEXT_TTL, MAX_MESSAGE, Answer, Context, SourceRef, Suggestion
-from bot.engine.engine import THRESHOLD, Engine
+from bot.engine.engine import Engine, RankerModel
 from bot.engine.model import LANGS, Event, Fact, Intent, KnowledgeBase, LocalText
 
 __all__ = [
-    "CONTEXT_TTL", "LANGS", "MAX_MESSAGE", "THRESHOLD", "Answer", "Context", "Engine", "Event", "Fact",
-    "Intent", "KnowledgeBase", "LocalText", "SourceRef", "Suggestion",
+    "CONTEXT_TTL", "LANGS", "MAX_MESSAGE", "Answer", "Context", "Engine", "Event", "Fact",
+    "Intent", "KnowledgeBase", "LocalText", "RankerModel", "SourceRef", "Suggestion",
 ]  # fmt: skip

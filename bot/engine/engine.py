@@ -1,87 +1,92 @@
-"""The answer engine: language, event and intent detection combined into one calibrated answer."""
+"""The answer engine: every answerable unit ranked by one fitted model, then composed in the reader's language."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
+
+import numpy as np
+import numpy.typing as npt
 
 from bot.engine.answer import Answer, Context
 from bot.engine.compose import Composer
 from bot.engine.index import Index
 from bot.engine.language import detect_language
 from bot.engine.model import LANGS, Event, KnowledgeBase
+from bot.engine.ranker import CONFIDENCE_FEATURES, FEATURES, RankerParams, Signals, confidence_features, features, scores, sigmoid
+from bot.engine.semantic import Encoder
 from bot.engine.text import Normalized
-from bot.engine.vectors import features
+from bot.engine.units import Unit
 
 #: Longer input is cut before matching: no real question is longer, and it bounds the work.
 MAX_QUERY_CHARS = 500
-#: An event counts as named at this score (one alias, or two words of its names).
-EVENT_MIN = 0.5
-#: Below this confidence the bot answers with its fallback.
-THRESHOLD = 0.45
-#: Candidates closer than this share of the best are offered as "did you mean".
-AMBIGUOUS = 0.85
-EVENT_INTENT_KINDS = ("event_topic", "event_summary")
-#: Fact score = this share of cosine + the rest of query coverage (long facts keep low cosines).
-FACT_COSINE = 0.2
-FACT_MIN = 0.3
-CLOSE_FACT = 0.08
-MAX_CLOSE_FACTS = 3
-#: A fact wins over a topic or summary answer when its score reaches this share of the intent's.
-FACT_VS_INTENT = 0.8
-TOPIC_BONUS = 0.1
-SUMMARY_MIN = 0.3
-FACT_LIFT = 0.35
-INTENT_LIFT = 0.3
-NAME_ONLY = 0.8
-CONTEXT_WEIGHT = 0.9
-MENTION_WEIGHT = 0.8
-#: A topic question is answered by its single best fact when that fact leads the others by this much.
-TOPIC_FOCUS = 0.15
-#: Each word the curated texts have never seen (not even within two typos) scales confidence by this.
-UNKNOWN_WORD_FACTOR = 0.6
+#: "Did you mean" only when the same general answer about another event is close to the best one: its
+#: stage-one share (softmax over all units) at least this part of the best's. "iot" alone splits its mass
+#: between the two IoT events about 3:2; a question that names its event leaves rivals under a tenth.
+#: tests/engine/test_ranking.py shows both sides.
+AMBIGUITY = 0.5
+#: Options offered by "did you mean" at most.
+MAX_OPTIONS = 3
 
 
 @dataclass(frozen=True)
-class Scores:
-    """The raw signals for one query; the decision and the confidence are computed from them."""
+class RankerModel:
+    """The fitted parameters for both modes: with the sentence encoder, and lexical signals only."""
 
-    intents: Mapping[str, float]
-    facts: tuple[tuple[str, float], ...]
-    coverage: float
-    unknown: int
-    residual_words: int
+    full: RankerParams | None
+    lexical: RankerParams
+    encoder_name: str = ""
+
+
+def untrained() -> RankerModel:
+    """All-zero weights: every unit equally likely. Only ``train`` uses it, to compute features before any fit."""
+    zero = RankerParams(tuple(0.0 for _ in FEATURES), 0.0, tuple(0.0 for _ in CONFIDENCE_FEATURES), 0.0, 0.5)
+    return RankerModel(zero, zero)
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """All units of one query, scored."""
+
+    units: tuple[Unit, ...]
+    x: npt.NDArray[np.float64]
+    p: npt.NDArray[np.float64]  # stage one: how much each unit looks like the answer meant
+    order: npt.NDArray[np.intp]  # unit numbers, most likely first
+    confidence_x: npt.NDArray[np.float64]  # stage two's features
+    confidence: float  # stage two: P(the best unit is right)
+    named: tuple[str, ...]  # events named by a whole name or alias
     years: frozenset[int]
+    in_context: bool = False  # the conversation's event took part (no event was named)
+    mentioned: frozenset[str] = frozenset()  # events the message points at, even by one common word ("iot")
 
-    def top_intent(self) -> tuple[str, float]:
-        """The best intent and its similarity ("", 0) when none matched."""
-        return max(self.intents.items(), key=lambda kv: (kv[1], kv[0]), default=("", 0.0))
-
-    @property
-    def trust(self) -> float:
-        """Multiplier for confidence: lower when the query has words the bot has never seen."""
-        return self.coverage * UNKNOWN_WORD_FACTOR**self.unknown
-
-
-def _years(text: Normalized) -> frozenset[int]:
-    return frozenset(int(w) for w in text.folded_words if w.isdigit() and len(w) == 4 and 1990 <= int(w) <= 2100)
+    def top(self, k: int = 1) -> list[tuple[Unit, float]]:
+        """The k most likely units with their probabilities."""
+        return [(self.units[i], float(self.p[i])) for i in self.order[:k]]
 
 
 @dataclass(frozen=True)
 class _State:
-    """The index and the composer for one knowledge base, swapped together."""
+    """The index, the composer and the parameters for one knowledge base, swapped together."""
 
     index: Index
     composer: Composer
+    params: RankerParams
 
 
 class Engine:
     """Answers questions; holds one immutable :class:`Index`, replaced atomically by :meth:`swap`."""
 
-    def __init__(self, kb: KnowledgeBase, bot_name: str = "SummitBot") -> None:
+    def __init__(self, kb: KnowledgeBase, model: RankerModel, encoder: Encoder | None = None, bot_name: str = "SummitBot") -> None:
         self._bot_name = bot_name
-        self._state = _State(Index.build(kb), Composer(kb, bot_name))
+        self._model = model
+        # An encoder without fitted weights for it is of no use: the lexical model is what was measured.
+        self._encoder = encoder if model.full is not None else None
+        self._state = self._build(kb)
+
+    def _build(self, kb: KnowledgeBase) -> _State:
+        params = self._model.full if self._encoder is not None and self._model.full is not None else self._model.lexical
+        return _State(Index.build(kb, self._encoder), Composer(kb, self._bot_name), params)
 
     @property
     def index(self) -> Index:
@@ -93,6 +98,21 @@ class Engine:
         """The knowledge base in use."""
         return self._state.index.kb
 
+    @property
+    def semantic(self) -> bool:
+        """Whether the sentence encoder is in use (False: lexical signals only)."""
+        return self._state.index.semantic is not None
+
+    @property
+    def encoder_name(self) -> str:
+        """The sentence encoder's name ("" without one)."""
+        return self._encoder.name if self._encoder is not None and self.semantic else ""
+
+    @property
+    def threshold(self) -> float:
+        """The fitted answer threshold of the mode in use."""
+        return self._state.params.threshold
+
     def swap(self, kb: KnowledgeBase) -> None:
         """Build an index for an edited knowledge base, then switch to it in one step.
 
@@ -101,38 +121,69 @@ class Engine:
         """
         # One attribute, one assignment: an answer in progress (another thread, during /reload) keeps the
         # index and composer it started with, never a mix of old and new.
-        self._state = _State(Index.build(kb), Composer(kb, self._bot_name))
+        self._state = self._build(kb)
 
-    def scores(self, query: Normalized, residual: Normalized, events: tuple[str, ...], index: Index | None = None) -> Scores:
-        """Every matching signal for a query.
+    def reweight(self, model: RankerModel) -> None:
+        """Use other fitted parameters with the same index (``train`` tries thresholds this way).
 
         Args:
-            query: the normalized query.
-            residual: the query without the words that named an event.
-            events: the events whose facts are matched (none named: no fact matching).
-            index: the index to use (default: the current one).
+            model: the new parameters; the mode (with or without the encoder) stays as it is.
+        """
+        state = self._state
+        self._model = model
+        params = model.full if state.index.semantic is not None and model.full is not None else model.lexical
+        self._state = _State(state.index, state.composer, params)
+
+    def rank(self, text: str, *, now: dt.datetime, context: Context | None = None) -> Ranking:
+        """Score every unit for a message.
+
+        Args:
+            text: what the user wrote.
+            now: the current time (context expiry).
+            context: what the previous answer in this conversation was about.
 
         Returns:
-            The signals.
+            The ranking, with the feature matrix (training reads it).
         """
-        index = index or self._state.index
-        cosines, _ = index.intent_space.scores(index.intent_space.vector(features(residual)), coverage=False)
-        # Weights are stored as 32-bit floats: clamp the rounding error that can push a cosine past 1.
-        per_intent = {intent: min(1.0, max(cosines[first:end], default=0.0)) for intent, first, end in index.intent_ranges}
-        per_fact: dict[str, float] = {}
-        # With an event named, facts are matched on the rest of the question; nothing left means "tell me about it".
-        for event in events:
-            space, ids = index.fact_spaces.get(event), index.fact_docs.get(event, ())
-            if space is None or not residual.folded_words:
-                continue
-            content, total = index.content_vector(features(residual), space)
-            for doc, (cos, cov) in enumerate(zip(*space.scores(content, total), strict=True)):
-                if cov:
-                    score = min(1.0, FACT_COSINE * cos + (1 - FACT_COSINE) * cov)
-                    per_fact[ids[doc]] = max(per_fact.get(ids[doc], 0.0), score)
-        facts = tuple(sorted(per_fact.items(), key=lambda kv: (-kv[1], kv[0]))[:8])
-        coverage, unknown = index.coverage(query)
-        return Scores(per_intent, facts, coverage, unknown, len(residual.folded_words), _years(query))
+        return self._rank(self._state, Normalized.of(text[:MAX_QUERY_CHARS]), now, context)
+
+    def _rank(self, state: _State, query: Normalized, now: dt.datetime, context: Context | None) -> Ranking:
+        index = state.index
+        table = index.table
+        match = index.events.match(query)
+        number = {e: i for i, e in enumerate(table.event_ids)}
+        strengths = {number[h.event_id]: h.score for h in match.hits if h.event_id in number}
+        named = tuple(h.event_id for h in match.hits if h.named)
+        residual = Normalized.of(match.residual)
+        ctx = -1
+        if not named and context is not None and context.event_id in number and context.fresh(now):
+            ctx = number[context.event_id]
+        sem = None
+        if index.semantic is not None and self._encoder is not None:
+            sem = index.semantic.group_scores(self._encoder.queries([query.exact])[0])
+            sem[table.empty_group] = 0.0
+        lex, cover = index.lexical.group_scores(residual)
+        signals = Signals(
+            lex=lex,
+            cover=cover,
+            sem=sem,
+            events=strengths,
+            named=frozenset(number[e] for e in named if e in number),
+            context_event=ctx,
+            bare=bool(named) and not residual.folded_words,
+            years=frozenset(int(w) for w in query.folded_words if w.isdigit() and len(w) == 4 and 1990 <= int(w) <= 2100),
+            unknown=index.unknown_share(query),
+        )
+        x = features(table, signals)
+        params = state.params
+        z = scores(x, params.coef, params.intercept)
+        cx = confidence_features(x, z, table.unit_event)
+        confidence = float(sigmoid(float(cx @ np.asarray(params.confidence_coef)) + params.confidence_intercept))
+        # Stage one is a choice model: the softmax of its scores is how likely each unit is the one meant.
+        share = np.exp(z - z.max())
+        share /= share.sum()
+        return Ranking(table.units, x, share, np.argsort(-z, kind="stable"), cx, confidence, named, signals.years, ctx >= 0,
+                       frozenset(match.mentioned))
 
     def answer(
         self,
@@ -141,7 +192,7 @@ class Engine:
         now: dt.datetime,
         lang_hint: str | None = None,
         context: Context | None = None,
-        threshold: float = THRESHOLD,
+        threshold: float | None = None,
         reply_lang: str | None = None,
     ) -> Answer:
         """Answer one message.
@@ -151,101 +202,112 @@ class Engine:
             now: the current time (used for context expiry and "what's next").
             lang_hint: Telegram's ``language_code`` or the user's chosen language.
             context: what the previous answer in this conversation was about.
-            threshold: the confidence below which the fallback is given (``eval`` sweeps it).
+            threshold: the probability below which the bot declines (default: the fitted one).
             reply_lang: answer in this language whatever the text's (a user's /lang choice); matching is the same.
 
         Returns:
-            The answer, in the user's language; a fallback when confidence is below the threshold.
+            The answer, in the user's language; an honest decline when no answer is likely enough.
+        """
+        limit = self._state.params.threshold if threshold is None else threshold
+        return self.answers(text, (limit,), now=now, lang_hint=lang_hint, context=context, reply_lang=reply_lang)[0]
+
+    def answers(
+        self,
+        text: str,
+        thresholds: Sequence[float],
+        *,
+        now: dt.datetime,
+        lang_hint: str | None = None,
+        context: Context | None = None,
+        reply_lang: str | None = None,
+    ) -> list[Answer]:
+        """The answer to one message at each of several thresholds, ranking it once (``eval`` sweeps this way).
+
+        Args:
+            text: what the user wrote.
+            thresholds: the thresholds.
+            now: the current time.
+            lang_hint: Telegram's ``language_code`` or the user's chosen language.
+            context: what the previous answer in this conversation was about.
+            reply_lang: answer in this language whatever the text's.
+
+        Returns:
+            One answer per threshold.
         """
         state = self._state
         index, composer = state.index, state.composer
         query = Normalized.of(text[:MAX_QUERY_CHARS])
         lang = reply_lang if reply_lang in LANGS else detect_language(query, index.language, lang_hint)
         if not query.folded_words:
-            return composer.fallback(lang, 0.0, now)
-        match = index.events.match(query)
-        named = [h for h in match.hits if h.score >= EVENT_MIN]
-        close = [h for h in named if h.score >= AMBIGUOUS * named[0].score] if named else []
-        scores = self.scores(query, Normalized.of(match.residual), tuple(h.event_id for h in close), index)
-        intent_id, intent_sim = scores.top_intent()
-        intent = index.intents.get(intent_id)
-        debug = {"intent": intent_sim, "coverage": scores.coverage, "unknown": scores.unknown, "event": named[0].score if named else 0.0}
+            return [composer.fallback(lang, 0.0, now) for _ in thresholds]
+        ranking = self._rank(state, query, now, context)
+        (best, share), *_ = ranking.top()
+        p = ranking.confidence
+        debug = {"p": p, "score": share}
+        rivals = self._rivals(ranking, best, share)
+        if rivals:
+            events = [e for e in (index.event(u.event_id or "") for u in (best, *rivals)) if e is not None]
+            topic_intent = next((i.id for i in index.kb.intents if i.kind == "event_topic" and i.topic == best.topic), None)
+            intent = "event_summary" if best.kind == "card" else topic_intent or "event_summary"
+            chosen = composer.which_event(lang, intent, p, events)
+        else:
+            chosen = self._compose(state, ranking, best, lang, p, text, now)
+        declined = self._decline(state, ranking, lang, p, now)
+        return [replace(chosen if p >= limit else declined, debug=debug) for limit in thresholds]
 
-        def done(answer: Answer) -> Answer:
-            answer = replace(answer, debug=debug)
-            return answer if answer.confidence >= threshold or answer.fallback else composer.fallback(lang, answer.confidence, now)
+    def _rivals(self, ranking: Ranking, best: Unit, p: float) -> list[Unit]:
+        """The same kind of answer about other events, nearly as likely ("did you mean").
 
-        if len(close) >= 2:
-            events = [e for e in (index.event(h.event_id) for h in close) if e is not None]
-            wanted = intent_id if intent and intent.kind in EVENT_INTENT_KINDS else "event_summary"
-            return done(composer.which_event(lang, wanted, max(EVENT_MIN, intent_sim) * scores.trust, events))
-        if named:
-            event = index.event(named[0].event_id)
-            assert event is not None
-            return done(self._about_event(state, event, lang, now, scores, 1.0))
-        # No event named: chitchat, list/upcoming, a follow-up on the context's event, or a question to clarify.
-        confidence = intent_sim * scores.trust
-        if intent and intent.kind == "chitchat" and not scores.years:
-            return done(composer.chitchat(intent, lang, min(1.0, INTENT_LIFT + intent_sim) * scores.trust, text, now))
-        if intent and intent.kind == "list_events":
-            return done(composer.list_events(lang, confidence, now))
-        if intent and intent.kind == "upcoming":
-            return done(composer.upcoming(lang, confidence, now))
-        ctx_event = index.event(context.event_id) if context and context.event_id and context.fresh(now) else None
-        if ctx_event is not None and intent and intent.kind in EVENT_INTENT_KINDS:
-            ctx_scores = self.scores(query, Normalized.of(match.residual), (ctx_event.id,), index)
-            return done(self._about_event(state, ctx_event, lang, now, ctx_scores, CONTEXT_WEIGHT))
-        # Only common words of names ("iot", "itu", "summit"): narrow down, then ask or answer for the one event.
-        hinted = [e for e in (index.event(i) for i in match.mentioned) if e is not None]
-        hinted = [e for e in hinted if not scores.years or e.year in scores.years] or hinted
-        if intent and intent.kind in EVENT_INTENT_KINDS and confidence >= threshold and not (scores.years - {e.year for e in hinted}):
-            if len(hinted) == 1 and scores.unknown == 0:
-                one = self.scores(query, Normalized.of(match.residual), (hinted[0].id,), index)
-                return done(self._about_event(state, hinted[0], lang, now, one, MENTION_WEIGHT))
-            if hinted or scores.unknown == 0:
-                return done(composer.which_event(lang, intent.id, confidence, hinted or list(index.kb.events)))
-        return composer.fallback(lang, confidence, now, intent=intent_id or None)
+        Only when neither the message nor the conversation names an event: "and where?" or "when is
+        the iot expo?" fit several events alike. A fact and a topic answer on the same topic count as
+        the same kind of answer; a word of some events' names ("iot") keeps the choice among those.
+        """
+        if best.kind not in ("topic", "card", "fact") or ranking.named or ranking.in_context:
+            return []
+        seen = {best.event_id}
+        rivals: list[Unit] = []
+        for unit, q in ranking.top(40)[1:]:
+            if q < AMBIGUITY * p or len(rivals) + 1 >= MAX_OPTIONS:
+                break
+            if unit.event_id in seen or (ranking.mentioned and unit.event_id not in ranking.mentioned):
+                continue
+            same_card = unit.kind == best.kind == "card"
+            same_topic = unit.kind in ("topic", "fact") and best.kind in ("topic", "fact") and unit.topic == best.topic
+            if same_card or same_topic:
+                seen.add(unit.event_id)
+                rivals.append(unit)
+        return rivals
 
-    def _about_event(self, state: _State, event: Event, lang: str, now: dt.datetime, scores: Scores, weight: float) -> Answer:
-        """Choose between one specific fact, a topic, the summary, or "my sources don't cover that"."""
-        composer, index = state.composer, state.index
-        trust = scores.trust * weight
-        other_years = scores.years - {event.year}
-        facts = [(index.facts[f], s) for f, s in scores.facts if index.facts[f].event_id == event.id]
+    def _decline(self, state: _State, ranking: Ranking, lang: str, p: float, now: dt.datetime) -> Answer:
+        """No answer is likely enough: say so about the event named, or in general."""
+        composer = state.composer
+        event = state.index.event(ranking.named[0]) if ranking.named else None
+        if event is None:
+            return composer.fallback(lang, p, now)
+        other_years = ranking.years - {event.year}
         if other_years:
-            # Another edition than the one the sources cover: only facts that mention that year may answer.
-            facts = [(f, s) for f, s in facts if any(str(y) in t for y in other_years for _, t in f.text.texts())]
-            if not facts:
-                return composer.other_edition(event, min(other_years), lang, trust, now)
-        topic_intents = [(index.intents[i], s) for i, s in scores.intents.items() if index.intents[i].kind == "event_topic"]
-        topic, topic_sim = max(topic_intents, key=lambda kv: kv[1], default=(None, 0.0))
-        summary_sim = scores.intents.get("event_summary", 0.0)
-        best_other = max((s for i, s in scores.intents.items() if index.intents[i].kind not in EVENT_INTENT_KINDS), default=0.0)
-        unsupported = max((s for i, s in scores.intents.items() if index.intents[i].kind == "out_of_scope"), default=0.0)
-        ranked = sorted(
-            ((f, s + (TOPIC_BONUS * topic_sim if topic and topic.topic in f.topics else 0.0)) for f, s in facts),
-            key=lambda fs: -fs[1],
-        )
-        fact, fact_score = ranked[0] if ranked else (None, 0.0)
-        if unsupported > max(topic_sim, summary_sim, fact_score):
-            # Asked something about the event that the curated "can't answer" examples describe (tickets, hotels...).
-            return composer.fallback(lang, unsupported * trust, now, event=event, intent="out_of_scope")
-        if fact is not None and fact_score >= FACT_VS_INTENT * max(topic_sim, summary_sim) and fact_score >= FACT_MIN:
-            # Facts scoring within a hair of the best answer the question together ("what did Xi say?").
-            chosen = [f for f, s in ranked[:MAX_CLOSE_FACTS] if s >= fact_score - CLOSE_FACT]
-            return composer.facts(event, chosen, lang, "event_fact", min(1.0, FACT_LIFT + fact_score) * trust, now)
-        if topic is not None and topic.topic and topic_sim >= summary_sim and topic_sim >= best_other:
-            confidence = min(1.0, INTENT_LIFT + topic_sim) * trust
-            on_topic = [(f, s) for f, s in ranked if topic.topic in f.topics]
-            if on_topic and on_topic[0][1] >= FACT_MIN and on_topic[0][1] - (on_topic[1][1] if len(on_topic) > 1 else 0.0) >= TOPIC_FOCUS:
-                return composer.facts(event, [on_topic[0][0]], lang, topic.id, confidence, now)
-            return composer.topic(event, topic.topic, topic.id, lang, confidence, now, order=[f.id for f, _ in ranked])
-        if summary_sim >= best_other and summary_sim >= SUMMARY_MIN:
-            return composer.summary(event, lang, min(1.0, INTENT_LIFT + summary_sim) * trust, now)
-        if scores.residual_words <= 1 and scores.unknown == 0:
-            # Just the event's name ("wuzhen?", "WIOTC 2023"): show its card.
-            return composer.summary(event, lang, NAME_ONLY * trust, now)
-        return composer.fallback(lang, max(topic_sim, fact_score) * trust, now, event=event, intent=topic.id if topic else None)
+            return composer.other_edition(event, min(other_years), lang, p, now)
+        return composer.fallback(lang, p, now, event=event)
+
+    def _compose(self, state: _State, ranking: Ranking, unit: Unit, lang: str, p: float, text: str, now: dt.datetime) -> Answer:
+        composer, index = state.composer, state.index
+        event: Event | None = index.event(unit.event_id) if unit.event_id else None
+        fact = index.facts.get(unit.fact_id or "")
+        if unit.kind == "fact" and event is not None and fact is not None:
+            return composer.facts(event, [fact], lang, "event_fact", p, now)
+        if unit.kind == "card" and event is not None:
+            return composer.summary(event, lang, p, now)
+        if unit.kind == "topic" and event is not None and unit.topic and unit.intent_id:
+            order = [u.fact_id for u, _ in ranking.top(40) if u.kind == "fact" and u.event_id == event.id and u.fact_id]
+            return composer.topic(event, unit.topic, unit.intent_id, lang, p, now, order=order)
+        intent = index.intents.get(unit.intent_id or "")
+        if unit.kind == "chitchat" and intent is not None:
+            return composer.chitchat(intent, lang, p, text, now)
+        if unit.kind == "list":
+            return composer.list_events(lang, p, now)
+        if unit.kind == "upcoming":
+            return composer.upcoming(lang, p, now)
+        return composer.fallback(lang, p, now)
 
     def event_card(self, event_id: str, lang: str, now: dt.datetime) -> Answer | None:
         """The summary card of an event (for buttons, deep links and inline results).

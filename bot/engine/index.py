@@ -1,8 +1,7 @@
-"""The immutable search index built from a knowledge base: intents, facts, event names, vocabulary."""
+"""The immutable search index built from a knowledge base: units, lexical and semantic text groups, names, vocabulary."""
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
@@ -11,13 +10,13 @@ from rapidfuzz.process import extractOne
 
 from bot.engine.events import EventMatcher
 from bot.engine.language import LanguageModel
+from bot.engine.lexical import LexicalIndex
 from bot.engine.model import Event, Fact, Intent, KnowledgeBase
+from bot.engine.semantic import Encoder, SemanticIndex
 from bot.engine.text import Normalized, char_ngrams, is_thai
-from bot.engine.vectors import VectorSpace, features, idf_from_counts
+from bot.engine.units import UnitTable, build_units
 
 MIN_FUZZY_LEN = 5
-#: In fact matching, the weight left to a feature that is as common as it gets among questions.
-CONTENT_FLOOR = 0.6
 
 
 @dataclass(frozen=True)
@@ -27,10 +26,9 @@ class Index:
     kb: KnowledgeBase
     events: EventMatcher
     language: LanguageModel
-    intent_space: VectorSpace
-    intent_ranges: tuple[tuple[str, int, int], ...]  # (intent id, first, end) document numbers of its examples
-    fact_spaces: Mapping[str, VectorSpace]  # event id → the space of its facts' texts (one document per language)
-    fact_docs: Mapping[str, tuple[str, ...]]  # event id → document number → fact id
+    table: UnitTable
+    lexical: LexicalIndex
+    semantic: SemanticIndex | None
     intents: Mapping[str, Intent]
     facts: Mapping[str, Fact]
     vocabulary: frozenset[str]
@@ -38,51 +36,32 @@ class Index:
     thai_grams: frozenset[str]
 
     @classmethod
-    def build(cls, kb: KnowledgeBase) -> Index:
+    def build(cls, kb: KnowledgeBase, encoder: Encoder | None = None) -> Index:
         """Index a knowledge base.
 
         Args:
             kb: the validated knowledge base.
+            encoder: the sentence encoder (None: lexical signals only).
 
         Returns:
             The index; building it again for an edited knowledge base and swapping is how edits go live.
         """
-        example_docs: list[Mapping[str, float]] = []
-        ranges: list[tuple[str, int, int]] = []
-        question_words: set[str] = set()
-        for intent in kb.intents:
-            first = len(example_docs)
-            for examples in intent.examples.values():
-                for example in examples:
-                    norm = Normalized.of(example)
-                    question_words.update(norm.folded_words)
-                    example_docs.append(features(norm))
-            ranges.append((intent.id, first, len(example_docs)))
+        question_words = {w for i in kb.intents for xs in i.examples.values() for x in xs for w in Normalized.of(x).folded_words}
         events = EventMatcher.build(kb.events, frozenset(question_words))
+        table = build_units(kb)
 
-        def fact_features(event: Event) -> Iterator[tuple[str, Mapping[str, float]]]:
-            for fact in event.facts:
-                extra = " ".join(fact.keywords)
-                for _, text in fact.text.texts():
-                    # Facts are searched within their event, so the event's own name says nothing about
-                    # which fact is meant: index the text without it, as queries are matched without it.
-                    yield fact.id, features(Normalized.of(events.match(Normalized.of(f"{text} {extra}"), fuzzy=False).residual))
+        def residual(text: str) -> str:
+            # Event names are a signal of their own: lexical matching sees the rest of the text, as for queries.
+            return events.match(Normalized.of(text), fuzzy=False).residual
 
-        # One idf over all facts (rarity across the whole base), postings per event (search cost per event).
-        # Two passes, so only one event's documents are held at a time however large the base grows.
-        df: Counter[str] = Counter()
-        total = 0
-        for event in kb.events:
-            for _, doc in fact_features(event):
-                df.update(doc.keys())
-                total += 1
-        idf = idf_from_counts(df, total)
-        fact_spaces: dict[str, VectorSpace] = {}
-        fact_docs: dict[str, tuple[str, ...]] = {}
-        for event in kb.events:
-            pairs = list(fact_features(event))
-            fact_spaces[event.id] = VectorSpace.build([doc for _, doc in pairs], idf)
-            fact_docs[event.id] = tuple(fact_id for fact_id, _ in pairs)
+        lexical_texts = [
+            (g, residual(t)) for g, group in enumerate(table.groups) for t in (*group.questions, *group.statements, " ".join(group.keywords)) if t
+        ]
+        semantic = None
+        if encoder is not None:
+            questions = [(g, t) for g, group in enumerate(table.groups) for t in group.questions]
+            statements = [(g, t) for g, group in enumerate(table.groups) for t in group.statements]
+            semantic = SemanticIndex.build(encoder, questions, statements, len(table.groups) + 1)
         vocab: set[str] = set()
         thai_grams: set[str] = set()
         for _, text in _all_texts(kb):
@@ -95,10 +74,9 @@ class Index:
             kb=kb,
             events=events,
             language=LanguageModel.train(_all_texts(kb)),
-            intent_space=VectorSpace.build(example_docs),
-            intent_ranges=tuple(ranges),
-            fact_spaces=fact_spaces,
-            fact_docs=fact_docs,
+            table=table,
+            lexical=LexicalIndex.build(lexical_texts, len(table.groups) + 1),
+            semantic=semantic,
             intents={i.id: i for i in kb.intents},
             facts={f.id: f for e in kb.events for f in e.facts},
             vocabulary=frozenset(vocab),
@@ -106,33 +84,12 @@ class Index:
             thai_grams=frozenset(thai_grams),
         )
 
-    def content_vector(self, raw: Mapping[str, float], space: VectorSpace) -> tuple[dict[str, float], float]:
-        """A query vector for fact matching in which question words count for little.
-
-        Features frequent in the intents' examples ("when", "khi nào", "combien") say what kind of
-        answer is wanted, not which fact: they are scaled down by their rarity among the examples,
-        so a fact is found by the words that are specific to it. The vector is deliberately not
-        renormalized: a question made only of question words matches every fact weakly.
-
-        Args:
-            raw: the query's raw features.
-            space: the fact space the vector is for.
-
-        Returns:
-            The weighted vector over that space, and the total weight before scaling (coverage is a
-            share of it).
-        """
-        top = max(self.intent_space.idf.values(), default=1.0)
-        vector = space.vector(raw)
-        scale = {f: CONTENT_FLOOR + (1 - CONTENT_FLOOR) * min(1.0, self.intent_space.idf.get(f, top) / top) for f in vector}
-        return {f: w * scale[f] for f, w in vector.items()}, sum(vector.values())
-
     def event(self, event_id: str) -> Event | None:
         """The event with this id, or None."""
         return self.kb.event(event_id)
 
-    def coverage(self, text: Normalized) -> tuple[float, int]:
-        """How much of the query the bot's curated texts know, as a guard against out-of-scope questions.
+    def unknown_share(self, text: Normalized) -> float:
+        """The share of the query that no curated text knows, as a signal against out-of-scope questions.
 
         Latin words count as known when they, or a word one or two typos away, occur in any curated
         text; Thai runs by the share of their character trigrams that occur.
@@ -141,10 +98,9 @@ class Index:
             text: the normalized query.
 
         Returns:
-            (known share in [0, 1], number of unknown Latin words of three letters or more).
+            Unknown share in [0, 1] (0 for an empty query).
         """
         known = total = 0.0
-        unknown = 0
         for word in text.folded_words:
             if is_thai(word):
                 grams = char_ngrams(word, (3,))
@@ -152,11 +108,9 @@ class Index:
                 known += sum(1 for g in grams if g in self.thai_grams)
                 continue
             total += 1
-            if word.isdigit() or word in self.vocabulary or (len(word) >= MIN_FUZZY_LEN and self._near_known(word)):
+            if word.isdigit() or len(word) < 3 or word in self.vocabulary or (len(word) >= MIN_FUZZY_LEN and self._near_known(word)):
                 known += 1
-            elif len(word) >= 3:
-                unknown += 1
-        return (known / total if total else 1.0), unknown
+        return 1.0 - known / total if total else 0.0
 
     def _near_known(self, word: str) -> bool:
         limit = 1 if len(word) < 9 else 2
@@ -180,5 +134,11 @@ def _all_texts(kb: KnowledgeBase) -> Iterator[tuple[str, str]]:
             yield from fact.text.texts()
             for keyword in fact.keywords:
                 yield "", keyword
+            for lang, questions in fact.questions.items():
+                for question in questions:
+                    yield lang, question
+        for lang, questions in event.questions.items():
+            for question in questions:
+                yield lang, question
     for entry in kb.messages.table.values():
         yield from entry.texts()

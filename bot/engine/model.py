@@ -83,6 +83,8 @@ class Fact:
     quote: str
     keywords: tuple[str, ...] = ()
     origin: str = "curated"  # or "admin": added in Telegram, may exist in one language only
+    #: Alternate questions per language that this fact answers (like QnA Maker's), where it is hard to find.
+    questions: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -134,6 +136,8 @@ class Event:
     organizers: tuple[Sourced, ...] = ()
     people: tuple[Sourced, ...] = ()
     origin: str = "curated"  # or "admin": added in Telegram
+    #: Alternate questions per language that the event's card answers.
+    questions: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def name(self, lang: str) -> str:
         """Display name in a language, falling back to English.

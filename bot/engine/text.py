@@ -18,6 +18,8 @@ _INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff\u00ad]"
 # Word characters, keeping Thai combining marks inside a word (\w does not cover all of them).
 _WORD = re.compile(r"[\u0e00-\u0e7f]+|[^\W_\u0e00-\u0e7f]+", re.UNICODE)
 _THAI_CHAR = re.compile(r"[\u0e00-\u0e7f]")
+# "wic2566", "expo2021": a year glued to a name, as people type it without spaces.
+_GLUED_YEAR = re.compile(r"(?<=[a-z])(?=(?:19|20|25)\d\d(?!\d))")
 _BE_YEAR = re.compile(r"(?<!\d)(25[0-9]{2})(?!\d)")
 _THAI_RUN = re.compile(r"[\u0e00-\u0e7f]+")
 _LATIN_ACCENTS = re.compile(r"[\u0300-\u036f]+")
@@ -42,7 +44,7 @@ def normalize(text: str) -> str:
         The text in NFC, casefolded, without invisible characters, with single spaces.
     """
     text = _INVISIBLE.sub("", unicodedata.normalize("NFC", text)).casefold()
-    text = _BE_YEAR.sub(_be_to_ce, text.translate(_THAI_DIGITS))
+    text = _BE_YEAR.sub(_be_to_ce, _GLUED_YEAR.sub(" ", text.translate(_THAI_DIGITS)))
     return " ".join(text.split())
 
 

@@ -43,7 +43,6 @@ from bot.telegram.admin import (
     on_facts,
     on_history,
     on_stats,
-    on_unanswered,
     on_undo,
 )
 from bot.telegram.announcing import (
@@ -81,6 +80,9 @@ from bot.telegram.menus import set_menus
 from bot.telegram.observe import on_update_done, on_update_start
 from bot.telegram.ordering import PerChatOrder
 from bot.telegram.services import SERVICES_KEY, Services, time_zone
+from bot.telegram.unanswered import BUTTON_PATTERN as UNANSWERED_BUTTON
+from bot.telegram.unanswered import REPLY_TO_SUGGESTIONS, on_attach, on_suggestions_reply, on_unanswered, on_unanswered_button
+from bot.wiring import build_engine
 
 log = logging.getLogger(__name__)
 QUESTION_FLUSH_SECONDS = 10.0
@@ -114,6 +116,7 @@ def register_handlers(app: BotApp) -> None:
             MessageHandler(new & filters.StatusUpdate.MIGRATE, on_migrate),
             # 2. Button presses (every callback, so forged data is answered too) and inline queries.
             CallbackQueryHandler(on_announce_button, pattern=BUTTON_PATTERN),  # an announcement's Send / Cancel
+            CallbackQueryHandler(on_unanswered_button, pattern=UNANSWERED_BUTTON),  # /unanswered: likely facts, Attach, Undo
             CallbackQueryHandler(on_button),
             InlineQueryHandler(on_inline),
             # 3. Known commands. CommandHandler takes /cmd and /cmd@this_bot, and leaves /cmd@other_bot alone.
@@ -133,6 +136,7 @@ def register_handlers(app: BotApp) -> None:
             CommandHandler("history", on_history, filters=new),
             CommandHandler("undo", on_undo, filters=new),
             CommandHandler("unanswered", on_unanswered, filters=new),
+            CommandHandler("attach", on_attach, filters=new),
             CommandHandler("stats", on_stats, filters=new),
             CommandHandler("export", on_export, filters=new),
             # Announcements: a chat's own subscription (groups: their admins), then the bot admins' broadcasts.
@@ -144,10 +148,12 @@ def register_handlers(app: BotApp) -> None:
             CommandHandler("cancel", on_cancel, filters=new),
             # 4. Any other command: answered in private chats, and in groups only as /cmd@this_bot.
             MessageHandler(new & filters.COMMAND & (private | COMMAND_FOR_ME), on_unknown_command),
-            # 5. Questions: every text in a private chat; in groups only when addressed (@mention or reply to the bot).
+            # 5. An admin's reply to the likely facts of an unanswered question names the fact to attach it to.
+            MessageHandler(new & filters.TEXT & text & REPLY_TO_SUGGESTIONS, on_suggestions_reply),
+            # 6. Questions: every text in a private chat; in groups only when addressed (@mention or reply to the bot).
             MessageHandler(texts & filters.TEXT & text & private, on_private_text),
             MessageHandler(texts & filters.TEXT & text & groups & ADDRESSED_TO_ME, on_group_text),
-            # 6. Last: anything else in a private chat (photo, sticker, voice...) gets "text only". Groups: ignored.
+            # 7. Last: anything else in a private chat (photo, sticker, voice...) gets "text only". Groups: ignored.
             MessageHandler(filters.UpdateType.MESSAGE & private & ~filters.TEXT & ~filters.StatusUpdate.ALL, on_no_text),
         ]
     )
@@ -179,7 +185,7 @@ async def start_services(app: BotApp, settings: Settings, engine: Engine | None,
         for problem in problems:
             log.warning("admin edit not applied: %s", problem)
         if engine is None:
-            engine = await asyncio.to_thread(Engine, kb, bot.first_name)
+            engine = await asyncio.to_thread(build_engine, settings, kb, bot.first_name)
         elif kb != baseline:
             await asyncio.to_thread(engine.swap, kb)
         flood = FloodGate(settings.flood_per_minute)

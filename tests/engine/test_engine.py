@@ -9,7 +9,7 @@ import pytest
 
 from bot.engine import Context, Engine, KnowledgeBase
 from bot.engine.model import Fact, LocalText
-from tests.conftest import NOW
+from tests.conftest import NOW, fresh_engine
 
 # (question, language of the reply, expected event, a fact id the answer must include or None, intent or None)
 GOLDEN = [
@@ -132,7 +132,7 @@ def test_topic_missing_from_sources_is_said_honestly(engine: Engine) -> None:
 
 
 def test_swap_changes_answers_atomically(kb: KnowledgeBase) -> None:
-    engine = Engine(kb)
+    engine = fresh_engine(kb)
     event = kb.event("wtisd_2021")
     assert event is not None
     extra = Fact(

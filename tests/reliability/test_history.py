@@ -8,7 +8,8 @@ import pytest
 from fakeapi import FakeBotApi
 from reliability_kit import ADMIN, RunningBot, check_knowledge_tables, run_bot, sent_text_ok
 
-from bot.engine import Engine, KnowledgeBase
+from bot.engine import KnowledgeBase
+from tests.conftest import fresh_engine
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -21,7 +22,7 @@ async def command(bot: RunningBot, text: str) -> str:
 
 
 async def test_two_edits_of_one_fact_can_both_be_undone(api: FakeBotApi, kb: KnowledgeBase, tmp_path: Path) -> None:
-    async with run_bot(api, tmp_path / "db.sqlite3", Engine(kb)) as bot:
+    async with run_bot(api, tmp_path / "db.sqlite3", fresh_engine(kb)) as bot:
         original = bot.services.engine.kb
         assert (await command(bot, "/fact_edit wiotc_2023_theme | lang=en First")).startswith("Done:")
         assert (await command(bot, "/fact_edit wiotc_2023_theme | lang=en Second")).startswith("Done:")

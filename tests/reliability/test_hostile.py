@@ -28,15 +28,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from reliability_kit import ADMIN, BOT, RunningBot, db_digest, run_bot, sent_text_ok, text_ok
 
-from bot.engine import Engine, KnowledgeBase
+from bot.engine import KnowledgeBase
+from tests.conftest import fresh_engine
 
 pytestmark = pytest.mark.timeout(120)
 
 USERS = (501, 502, 503)  # non-admins; each also has a private chat with the bot (chat id = user id)
 GROUP = -600
 ADMIN_COMMANDS = (
-    "fact_add", "fact_edit", "fact_del", "facts", "event_add", "event_set", "history", "undo", "unanswered", "stats",
-    "export", "reload", "announce", "schedule", "announcements", "cancel",
+    "fact_add", "fact_edit", "fact_del", "facts", "event_add", "event_set", "history", "undo", "unanswered", "attach",
+    "stats", "export", "reload", "announce", "schedule", "announcements", "cancel",
 )  # fmt: skip
 USER_COMMANDS = ("start", "help", "events", "lang", "ask", "subscribe", "unsubscribe", "nosuchcommand", "Start", "ASK")
 PIECES = (
@@ -54,7 +55,7 @@ text = st.one_of(
     st.builds(lambda piece, n: (piece * n)[:4096], st.sampled_from((*PIECES, "x", "ก่", "é ")), st.integers(300, 4096)),
 )
 nonempty = text.filter(lambda t: t.strip() != "")
-FIELDS = ("v1", "v2", "ev", "dp", "src", "lang", "an", "send", "cancel", "auto", "en", "xx", "")
+FIELDS = ("v1", "v2", "ev", "dp", "src", "lang", "an", "send", "cancel", "auto", "en", "xx", "ua", "q", "a", "u", "")
 callback_data = st.one_of(
     st.text(CHARS, max_size=80),
     st.lists(st.one_of(st.sampled_from(FIELDS), st.text(CHARS, max_size=10)), max_size=7).map("|".join),
@@ -71,6 +72,12 @@ callback_data = st.one_of(
         st.sampled_from(("fr", "vi", "??")),
     ),
     st.builds(lambda a, n: f"v1|an|{a}|{n}", st.sampled_from(("send", "cancel", "drop")), st.integers(-1, 10**13)),
+    st.builds(
+        lambda v, n, f: f"v1|ua|{v}|{n}{f}",  # /unanswered: likely facts, attach, undo
+        st.sampled_from(("q", "a", "u", "x")),
+        st.integers(-1, 10**19),
+        st.sampled_from(("", "|wiotc_2023_theme", "|nope", "|Bad", "|")),
+    ),
     st.builds(lambda n: "v1|ev|" + "y" * n, st.integers(58, 300)),  # longer than Telegram's 64 bytes
 )
 VALID_DATA = ("v1|ev|wic_wuzhen_2023|event_when|en", "v1|dp|wiotc_2023|fr", "v1|src|wtisd_2021|th", "v1|lang|fr")
@@ -92,7 +99,7 @@ class Scene:
 async def scene(api: FakeBotApi, kb: KnowledgeBase, tmp_path: Path) -> AsyncIterator[Scene]:
     """One bot for a whole hypothesis test, with its own engine (an admin's edit swaps it)."""
     # No reminders: a reminder falling due mid-test would be a legitimate write (the non-admin test compares bytes).
-    async with run_bot(api, tmp_path / "hostile.sqlite3", Engine(kb), SUMMITBOT_REMINDER_DAYS="none") as bot:
+    async with run_bot(api, tmp_path / "hostile.sqlite3", fresh_engine(kb), SUMMITBOT_REMINDER_DAYS="none") as bot:
         s = Scene(bot, kb)
         setup = [*((u, u, "private", "/start") for u in USERS), (GROUP, USERS[0], "group", "/events"), (ADMIN, ADMIN, "private", "/lang")]
         for chat, user, kind, command in setup:

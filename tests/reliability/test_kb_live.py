@@ -20,8 +20,8 @@ from fakeapi import FakeBotApi
 from reliability_kit import ADMIN, RunningBot, db_digest, make_settings, run_bot, sent_text_ok
 
 from bot.cli_kb import kb_command
-from bot.engine import Engine, KnowledgeBase
-from tests.conftest import KNOWLEDGE
+from bot.engine import KnowledgeBase
+from tests.conftest import KNOWLEDGE, fresh_engine
 
 pytestmark = pytest.mark.timeout(60)
 WUXI_QUESTION = "how many IoT companies are in Wuxi?"
@@ -76,7 +76,7 @@ def stored_fact(db: Path, fact_id: str) -> dict[str, object]:
 
 
 async def test_item6_running_bot_picks_up_kb_import_and_edits_build_on_it(api: FakeBotApi, kb: KnowledgeBase, tmp_path: Path) -> None:
-    engine = Engine(kb)  # its own engine: the edits swap it
+    engine = fresh_engine(kb)  # its own engine: the edits swap it
     async with run_bot(api, tmp_path / "bot.sqlite3", engine) as bot:
         assert "3,000" in await say(bot, WUXI_QUESTION, user=501)
         assert "changes" in await kb_import(bot, import_folder(tmp_path))
@@ -103,7 +103,7 @@ async def test_item6_running_bot_picks_up_kb_import_and_edits_build_on_it(api: F
 
 async def test_item6_edit_racing_an_import_is_recomputed_not_lost(api: FakeBotApi, kb: KnowledgeBase, tmp_path: Path) -> None:
     """An import that commits between the bot's read and its write: the edit is computed again from the import."""
-    engine = Engine(kb)
+    engine = fresh_engine(kb)
     folder = import_folder(tmp_path)
     async with run_bot(api, tmp_path / "bot.sqlite3", engine) as bot:
         svc = bot.services
@@ -127,7 +127,7 @@ async def test_item6_edit_racing_an_import_is_recomputed_not_lost(api: FakeBotAp
 
 
 async def test_item18_admin_fact_of_only_invisible_characters_is_refused(api: FakeBotApi, kb: KnowledgeBase, tmp_path: Path) -> None:
-    engine = Engine(kb)
+    engine = fresh_engine(kb)
     async with run_bot(api, tmp_path / "bot.sqlite3", engine) as bot:
         in_use = bot.services.engine.kb
         before = db_digest(bot.db_path)

@@ -15,9 +15,9 @@ from fakeapi import FakeBotApi
 from harness import ADMIN, Harness, make_settings, plain
 
 from bot.curated import load
-from bot.engine import Engine, KnowledgeBase
+from bot.engine import KnowledgeBase
 from bot.telegram.app import build_application, running
-from tests.conftest import INTENTS, KNOWLEDGE
+from tests.conftest import INTENTS, KNOWLEDGE, fresh_engine
 
 pytestmark = pytest.mark.timeout(60)
 ADMIN2 = 9002
@@ -29,7 +29,7 @@ async def edit_bot(api: FakeBotApi, kb: KnowledgeBase, tmp_path: Path) -> AsyncI
     """A bot with its own engine (edits swap it) and two admins, on a fresh database."""
     assert api.root is not None
     settings = make_settings(api.root, tmp_path / "bot.sqlite3", SUMMITBOT_ADMINS=f"{ADMIN},{ADMIN2}")
-    async with running(build_application(settings, Engine(kb)), poll_timeout=1) as app:
+    async with running(build_application(settings, fresh_engine(kb)), poll_timeout=1) as app:
         yield Harness(api, app, settings)
 
 

@@ -1,0 +1,270 @@
+"""One ranking over every unit: signals become features, a fitted logistic model turns them into P(right).
+
+The features are cheap and explainable; their weights are data (``model/ranker.json``), refitted by
+``summitbot train`` (see :mod:`bot.training`). Nothing here is tuned by hand except the L2 strength of
+the fit, which only keeps weights finite on separable data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from bot.engine.units import UnitTable
+
+FloatArray = npt.NDArray[np.float64]
+
+FEATURES: tuple[str, ...] = (
+    "k_fact", "k_card", "k_topic", "k_topic_empty", "k_chitchat", "k_list", "k_upcoming",
+    "lex_fact", "lex_event", "lex_intent", "sem_fact", "sem_event", "sem_intent",
+    "lex_gap", "sem_gap", "topic_lex", "topic_sem", "cover_fact", "cover_event", "cover_gap",
+    "event", "event_other", "named_other", "event_vs_intent", "context", "bare_card", "bare_other",
+    "oos_lex", "oos_sem", "unknown", "year_conflict",
+)  # fmt: skip
+_INDEX = {name: i for i, name in enumerate(FEATURES)}
+#: The answer-or-decline model's features: how the best unit scored, by how much it leads, what kind it is,
+#: and the query-level signals that say "nothing here answers this".
+CONFIDENCE_FEATURES: tuple[str, ...] = (
+    "score", "margin", "k_fact", "k_card", "k_topic", "k_topic_empty", "k_intent", "lex", "sem", "cover",
+    "unknown", "oos_lex", "oos_sem", "event", "event_other", "year_conflict", "bare_card", "context",
+)  # fmt: skip
+_COPIED = ("k_fact", "k_card", "k_topic", "k_topic_empty", "unknown", "oos_lex", "oos_sem", "event", "event_other", "year_conflict", "bare_card", "context")
+#: L2 strength of the fit; only keeps weights finite when the training data separate perfectly.
+L2 = 0.1
+
+
+@dataclass(frozen=True)
+class Signals:
+    """What was measured for one query, before it is turned into per-unit features."""
+
+    lex: npt.NDArray[np.float32]  # per text group, plus the empty group (0) at the end
+    cover: npt.NDArray[np.float32]  # the share of the query each group's best text covers, the same way
+    sem: npt.NDArray[np.float32] | None  # the same from the encoder; None without one
+    events: Mapping[int, float]  # event number → how strongly the query names it (1 = a whole name)
+    named: frozenset[int]  # events named by a whole name or alias, not just a common word
+    context_event: int  # the conversation's event number when no event is named, else -1
+    bare: bool  # nothing but an event's name was written
+    years: frozenset[int]  # years the query mentions
+    unknown: float  # share of the query's words no curated text knows
+
+
+@dataclass(frozen=True)
+class RankerParams:
+    """A fitted model in two stages, and the answer threshold chosen on dev data.
+
+    Stage one scores every unit (which answer is meant); stage two looks at the best unit and says how
+    likely it is right (answer or decline). Splitting them keeps the confidence calibrated: a score
+    among 150 candidates is not a probability that the best one is right.
+    """
+
+    coef: tuple[float, ...]
+    intercept: float
+    confidence_coef: tuple[float, ...]
+    confidence_intercept: float
+    threshold: float
+
+    def __post_init__(self) -> None:
+        if len(self.coef) != len(FEATURES) or len(self.confidence_coef) != len(CONFIDENCE_FEATURES):
+            raise ValueError(f"ranker has {len(self.coef)}/{len(self.confidence_coef)} weights for {len(FEATURES)}/{len(CONFIDENCE_FEATURES)} features")
+
+
+def _best(scores: npt.NDArray[np.float32], cols: npt.NDArray[np.int32]) -> FloatArray:
+    return np.asarray(scores[cols].max(axis=1), dtype=np.float64)
+
+
+def features(table: UnitTable, s: Signals) -> FloatArray:
+    """The feature matrix of one query: one row per unit, one column per name in :data:`FEATURES`.
+
+    Args:
+        table: the units.
+        s: the query's signals.
+
+    Returns:
+        An array of shape (units, features).
+    """
+    n = len(table.units)
+    x = np.zeros((n, len(FEATURES)), dtype=np.float64)
+    kinds = np.array([u.kind for u in table.units])
+    is_fact, is_card, is_topic = kinds == "fact", kinds == "card", kinds == "topic"
+    is_intent = ~(is_fact | is_card | is_topic)
+    empty_topic = np.array([not u.has_answer for u in table.units])
+    for name, mask in (("k_fact", is_fact), ("k_card", is_card), ("k_topic", is_topic & ~empty_topic), ("k_topic_empty", is_topic & empty_topic),
+                       ("k_chitchat", kinds == "chitchat"), ("k_list", kinds == "list"), ("k_upcoming", kinds == "upcoming")):  # fmt: skip
+        x[mask, _INDEX[name]] = 1.0
+    is_event = is_card | is_topic
+    for prefix, scores in (("lex", s.lex), ("sem", s.sem)):
+        if scores is None:
+            continue
+        own = _best(scores, table.unit_groups)
+        x[:, _INDEX[f"{prefix}_fact"]] = own * is_fact
+        x[:, _INDEX[f"{prefix}_event"]] = own * is_event
+        x[:, _INDEX[f"{prefix}_intent"]] = own * is_intent
+        x[:, _INDEX[f"{prefix}_gap"]] = own - own.max(initial=0.0)
+        x[:, _INDEX[f"topic_{prefix}"]] = _best(scores, table.topic_groups) * is_fact
+        # How much closer the query is to the "can't answer that" examples than to anything answerable.
+        x[:, _INDEX[f"oos_{prefix}"]] = float(scores[table.oos_group]) - own.max(initial=0.0)
+    cover = _best(s.cover, table.unit_groups)
+    x[:, _INDEX["cover_fact"]] = cover * is_fact
+    x[:, _INDEX["cover_event"]] = cover * is_event
+    x[:, _INDEX["cover_gap"]] = (cover - cover[is_fact].max(initial=0.0)) * is_fact
+    strength = np.array([s.events.get(int(e), 0.0) for e in table.unit_event]) if s.events else np.zeros(n)
+    about_event = table.unit_event >= 0
+    named_any = bool(s.events)
+    x[:, _INDEX["event"]] = np.minimum(strength, 1.0)
+    x[:, _INDEX["event_other"]] = (about_event & (strength == 0.0) & named_any).astype(np.float64)
+    if s.named:
+        x[:, _INDEX["named_other"]] = (about_event & ~np.isin(table.unit_event, list(s.named))).astype(np.float64)
+    x[:, _INDEX["event_vs_intent"]] = float(named_any) * is_intent
+    if s.context_event >= 0:
+        x[:, _INDEX["context"]] = (table.unit_event == s.context_event).astype(np.float64)
+    x[:, _INDEX["bare_card"]] = float(s.bare) * is_card
+    x[:, _INDEX["bare_other"]] = float(s.bare) * ~is_card
+    x[:, _INDEX["unknown"]] = s.unknown
+    if s.years:
+        event_years = table.event_years
+        for i, (event, mentioned) in enumerate(zip(table.unit_event, table.unit_years, strict=True)):
+            if event >= 0 and not (s.years <= (mentioned | {event_years[event]})):
+                x[i, _INDEX["year_conflict"]] = 1.0
+    return x
+
+
+def scores(x: FloatArray, coef: Sequence[float], intercept: float) -> FloatArray:
+    """Stage one: a score (log-odds) per unit.
+
+    Args:
+        x: a feature matrix from :func:`features`.
+        coef: the weights.
+        intercept: the intercept.
+
+    Returns:
+        One score per row; higher is more likely the answer meant.
+    """
+    return np.asarray(x @ np.asarray(coef) + intercept)
+
+
+def confidence_features(x: FloatArray, z: FloatArray, unit_event: npt.NDArray[np.int32]) -> FloatArray:
+    """Stage two's features for the best unit of one query.
+
+    Args:
+        x: the query's unit features.
+        z: the stage-one scores.
+        unit_event: each unit's event number (-1 for none).
+
+    Returns:
+        One row, columns as :data:`CONFIDENCE_FEATURES`. The margin is over the best unit about another
+        event (or, for an answer about no event, over any other unit): a fact and the topic answer that
+        cites it are the same reply, not rivals.
+    """
+    best = int(np.argmax(z))
+    event = int(unit_event[best])
+    others = z[unit_event != event] if event >= 0 else np.delete(z, best)
+    second = float(others.max()) if len(others) else float(z[best]) - 10.0
+    row = np.zeros(len(CONFIDENCE_FEATURES))
+    row[0] = z[best]
+    row[1] = min(10.0, float(z[best]) - second)
+    for i, name in enumerate(CONFIDENCE_FEATURES):
+        if name in _COPIED:
+            row[i] = x[best, _INDEX[name]]
+    for name, parts in (("k_intent", ("k_chitchat", "k_list", "k_upcoming")), ("lex", ("lex_fact", "lex_event", "lex_intent")),
+                        ("sem", ("sem_fact", "sem_event", "sem_intent")), ("cover", ("cover_fact", "cover_event"))):  # fmt: skip
+        row[CONFIDENCE_FEATURES.index(name)] = sum(x[best, _INDEX[part]] for part in parts)
+    return row
+
+
+def sigmoid(z: FloatArray | float) -> FloatArray:
+    """The logistic function."""
+    return np.asarray(1.0 / (1.0 + np.exp(-np.clip(z, -30, 30))))
+
+
+def _scale(rows: Sequence[FloatArray]) -> tuple[FloatArray, FloatArray]:
+    """Column means and spreads, so one L2 strength treats a cosine and a 0/1 flag alike."""
+    stacked = np.vstack(rows)
+    spread = stacked.std(axis=0)
+    return stacked.mean(axis=0), np.where(spread > 1e-9, spread, 1.0)
+
+
+def fit(rows: Sequence[FloatArray], labels: Sequence[npt.NDArray[np.bool_]], *, iterations: int = 50) -> tuple[tuple[float, ...], float]:
+    """Fit the logistic model by Newton's method with a small L2 penalty (no intercept penalty).
+
+    Args:
+        rows: one feature matrix per training query.
+        labels: per query, which units are right answers (all False for a question to decline).
+        iterations: Newton steps at most; it converges in far fewer on this little data.
+
+    Returns:
+        (weights, intercept).
+    """
+    mean, spread = _scale(rows)
+    x = np.vstack([np.hstack([(r - mean) / spread, np.ones((len(r), 1))]) for r in rows])
+    y = np.concatenate([np.asarray(lab, dtype=np.float64) for lab in labels])
+    w = np.zeros(x.shape[1])
+    penalty = np.full(x.shape[1], L2)
+    penalty[-1] = 0.0
+    for _ in range(iterations):
+        p = 1.0 / (1.0 + np.exp(-np.clip(x @ w, -30, 30)))
+        grad = x.T @ (p - y) + penalty * w
+        hess = (x * (p * (1 - p))[:, None]).T @ x + np.diag(penalty + 1e-9)
+        step = np.linalg.solve(hess, grad)
+        w -= step
+        if float(np.abs(step).max()) < 1e-8:
+            break
+    coef = w[:-1] / spread
+    return tuple(float(v) for v in coef), float(w[-1] - coef @ mean)
+
+
+def fit_choice(rows: Sequence[FloatArray], labels: Sequence[npt.NDArray[np.bool_]], *, iterations: int = 60) -> tuple[tuple[float, ...], float]:
+    """Fit stage one as a choice among each query's units (conditional logit), by damped Newton steps.
+
+    It maximizes the probability mass of the right units within each query, which is what ranking
+    needs; queries with no right unit (to decline) say nothing about which unit wins and are left to
+    stage two.
+
+    Args:
+        rows: one feature matrix per training query.
+        labels: per query, which units are right answers.
+        iterations: Newton steps at most.
+
+    Returns:
+        (weights, 0.0): a constant shift changes no ranking, so the intercept is zero.
+    """
+    mean, spread = _scale(rows)
+    pairs = [((x - mean) / spread, np.asarray(y, dtype=bool)) for x, y in zip(rows, labels, strict=True) if np.any(y)]
+    dim = pairs[0][0].shape[1] if pairs else len(FEATURES)
+    w = np.zeros(dim)
+
+    def loss(w: FloatArray) -> float:
+        total = L2 / 2 * float(w @ w)
+        for x, y in pairs:
+            z = x @ w
+            top, top_right = z.max(), z[y].max()
+            total -= float(np.log(np.exp(z[y] - top_right).sum()) + top_right - np.log(np.exp(z - top).sum()) - top)
+        return total
+
+    current = loss(w)
+    for _ in range(iterations):
+        grad = L2 * w
+        hess = np.eye(dim) * L2
+        for x, y in pairs:
+            z = x @ w
+            e = np.exp(z - z.max())
+            p_all = e / e.sum()
+            p_pos = np.where(y, e, 0.0) / e[y].sum()
+            mean_all = p_all @ x
+            grad += mean_all - p_pos @ x
+            centered = x - mean_all
+            hess += (centered * p_all[:, None]).T @ centered
+        step = np.linalg.solve(hess, grad)
+        # Halve the step until the loss goes down: the curvature used ignores the right units' spread.
+        for _ in range(20):
+            trial = w - step
+            value = loss(trial)
+            if value <= current:
+                break
+            step /= 2
+        w, improvement, current = trial, current - value, value
+        if improvement < 1e-7:
+            break
+    return tuple(float(v) for v in w / spread), 0.0

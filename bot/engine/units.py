@@ -1,0 +1,146 @@
+"""Every answer the bot can give, as one flat list of units to rank, and the text groups they are matched by.
+
+A unit is a fact, an event's card, an event's answer on one topic (which may be "my sources don't say"),
+a chit-chat intent, the event list or upcoming events. Texts are grouped by what they describe (a fact's
+four translations and alternate questions, an intent's examples, an event's alternate questions);
+a unit is scored by its groups, so a topic's examples are matched once for every event.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from bot.engine.model import Event, KnowledgeBase
+
+UnitKind = Literal["fact", "card", "topic", "chitchat", "list", "upcoming"]
+UNIT_KINDS: tuple[UnitKind, ...] = ("fact", "card", "topic", "chitchat", "list", "upcoming")
+_INTENT_UNIT: dict[str, UnitKind] = {"chitchat": "chitchat", "list_events": "list", "upcoming": "upcoming"}
+_YEAR = re.compile(r"(?<!\d)(19[9]\d|20\d\d|25\d\d)(?!\d)")
+#: Groups per unit at most (a card: the summary intent and the event's own questions).
+MAX_GROUPS = 2
+#: Topics per fact at most that count for topic similarity.
+MAX_TOPICS = 3
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One answer candidate."""
+
+    kind: UnitKind
+    event_id: str | None = None
+    intent_id: str | None = None  # the topic intent, the chit-chat intent, event_summary for a card
+    fact_id: str | None = None
+    topic: str | None = None
+    has_answer: bool = True  # False for a topic the sources say nothing about ("my sources don't say")
+
+    @property
+    def key(self) -> str:
+        """A stable name, used in logs, evaluation reports and training labels."""
+        return ":".join(p for p in (self.kind, self.event_id, self.fact_id or self.intent_id) if p)
+
+
+@dataclass(frozen=True)
+class TextGroup:
+    """Texts that describe one thing: matched as questions (examples) or statements (fact texts)."""
+
+    questions: tuple[str, ...] = ()
+    statements: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()  # lexical only: single words say little to a sentence encoder
+
+
+@dataclass(frozen=True)
+class UnitTable:
+    """The units, their groups, and per-unit arrays the ranker computes features from."""
+
+    units: tuple[Unit, ...]
+    groups: tuple[TextGroup, ...]
+    unit_groups: npt.NDArray[np.int32]  # (units, MAX_GROUPS), padded with the empty group (index len(groups))
+    topic_groups: npt.NDArray[np.int32]  # (units, MAX_TOPICS): a fact's topics' intent groups, padded likewise
+    oos_group: int  # the out-of-scope examples' group (the empty group when there are none)
+    event_ids: tuple[str, ...]
+    event_years: tuple[int, ...]  # event number → the year of the edition the sources cover
+    unit_event: npt.NDArray[np.int32]  # unit → event number, -1 for units about no event
+    unit_years: tuple[frozenset[int], ...]  # years a unit's texts mention (another edition may be asked about)
+
+    @property
+    def empty_group(self) -> int:
+        """The group index that stands for "no group" (always scores 0)."""
+        return len(self.groups)
+
+
+def _years(texts: Sequence[str]) -> frozenset[int]:
+    found = {int(m.group(1)) for t in texts for m in _YEAR.finditer(t)}
+    return frozenset(y - 543 if y >= 2500 else y for y in found)
+
+
+def build_units(kb: KnowledgeBase) -> UnitTable:
+    """Lay out the units and text groups of a knowledge base.
+
+    Args:
+        kb: the knowledge base.
+
+    Returns:
+        The table; its order is deterministic (knowledge order), so fitted weights and tests are stable.
+    """
+    groups: list[TextGroup] = []
+    intent_group: dict[str, int] = {}
+    for intent in kb.intents:
+        intent_group[intent.id] = len(groups)
+        groups.append(TextGroup(questions=tuple(x for xs in intent.examples.values() for x in xs)))
+    topic_intents = {i.topic: i.id for i in kb.intents if i.kind == "event_topic" and i.topic}
+    empty = -1  # replaced by len(groups) once every group is known
+    units: list[Unit] = []
+    rows: list[list[int]] = []
+    topic_rows: list[list[int]] = []
+    years: list[frozenset[int]] = []
+    event_ids = tuple(e.id for e in kb.events)
+
+    def add(unit: Unit, unit_groups: list[int], topics: Sequence[int] = (), texts: Sequence[str] = ()) -> None:
+        units.append(unit)
+        rows.append((unit_groups + [empty] * MAX_GROUPS)[:MAX_GROUPS])
+        topic_rows.append((list(topics) + [empty] * MAX_TOPICS)[:MAX_TOPICS])
+        years.append(_years(texts))
+
+    for event in kb.events:
+        for fact in event.facts:
+            texts = tuple(t for _, t in fact.text.texts())
+            gid = len(groups)
+            groups.append(TextGroup(tuple(q for qs in fact.questions.values() for q in qs), texts, fact.keywords))
+            topics = [intent_group[topic_intents[t]] for t in fact.topics if t in topic_intents]
+            add(Unit("fact", event.id, fact_id=fact.id, topic=fact.topics[0] if fact.topics else None), [gid], topics, texts)
+        card_groups = [intent_group["event_summary"]] if "event_summary" in intent_group else []
+        questions = tuple(q for qs in event.questions.values() for q in qs)
+        if questions:
+            card_groups.append(len(groups))
+            groups.append(TextGroup(questions=questions))
+        add(Unit("card", event.id, intent_id="event_summary"), card_groups)
+        for intent in kb.intents:
+            if intent.kind == "event_topic" and intent.topic:
+                add(Unit("topic", event.id, intent.id, topic=intent.topic, has_answer=_has_topic(event, intent.topic)), [intent_group[intent.id]])
+    for intent in kb.intents:
+        if intent.kind in _INTENT_UNIT:
+            add(Unit(_INTENT_UNIT[intent.kind], intent_id=intent.id), [intent_group[intent.id]])
+    pad = len(groups)
+    event_number = {e: i for i, e in enumerate(event_ids)}
+    return UnitTable(
+        units=tuple(units),
+        groups=tuple(groups),
+        unit_groups=np.asarray([[pad if g == empty else g for g in r] for r in rows], dtype=np.int32).reshape(len(units), MAX_GROUPS),
+        topic_groups=np.asarray([[pad if g == empty else g for g in r] for r in topic_rows], dtype=np.int32).reshape(len(units), MAX_TOPICS),
+        oos_group=next((intent_group[i.id] for i in kb.intents if i.kind == "out_of_scope"), pad),
+        event_ids=event_ids,
+        event_years=tuple(e.year for e in kb.events),
+        unit_event=np.asarray([event_number[u.event_id] if u.event_id else -1 for u in units], dtype=np.int32),
+        unit_years=tuple(years),
+    )
+
+
+def _has_topic(event: Event, topic: str) -> bool:
+    """Whether the sources say anything on a topic (the recurrence answer always says what is known)."""
+    return topic == "recurrence" or any(topic in f.topics for f in event.facts)

@@ -1,0 +1,141 @@
+"""``summitbot train``: fit the ranker on the train split, choose its threshold on the dev split.
+
+Both modes are fitted from one pass over the training queries: the lexical-only model sees the same
+features with the encoder's columns at zero, which is exactly what the engine computes without it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from bot.engine import Context, Engine
+from bot.engine.engine import RankerModel
+from bot.engine.ranker import FEATURES, RankerParams, confidence_features, fit, fit_choice, scores
+from bot.evaluation import SWEEP, evaluate
+from bot.labelled import Labelled, unit_right
+
+SEMANTIC_COLUMNS = tuple(i for i, name in enumerate(FEATURES) if "sem" in name)
+#: Stage two learns from stage-one rankings of queries stage one was not fitted on (cross-fitting),
+#: or it would learn the optimism of a model scoring its own training data.
+FOLDS = 5
+
+Rows = list[npt.NDArray[np.float64]]
+Labels = list[npt.NDArray[np.bool_]]
+
+
+def fit_stages(xs: Rows, ys: Labels, unit_event: npt.NDArray[np.int32]) -> tuple[tuple[float, ...], float, tuple[float, ...], float]:
+    """Fit stage one on all queries, stage two on cross-fitted rankings.
+
+    Args:
+        xs: per query, the unit features.
+        ys: per query, which units are right.
+        unit_event: each unit's event number.
+
+    Returns:
+        (stage-one weights, intercept, stage-two weights, intercept).
+    """
+    coef, intercept = fit_choice(xs, ys)
+    rows, labels = [], []
+    for fold in range(FOLDS):
+        held = [i for i in range(len(xs)) if i % FOLDS == fold]
+        kept = [i for i in range(len(xs)) if i % FOLDS != fold]
+        fold_coef, fold_intercept = fit_choice([xs[i] for i in kept], [ys[i] for i in kept])
+        for i in held:
+            z = scores(xs[i], fold_coef, fold_intercept)
+            rows.append(confidence_features(xs[i], z, unit_event))
+            labels.append(bool(ys[i][int(np.argmax(z))]))
+    confidence_coef, confidence_intercept = fit([np.vstack(rows)], [np.asarray(labels)])
+    return coef, intercept, confidence_coef, confidence_intercept
+
+
+@dataclass(frozen=True)
+class Fitted:
+    """What training produced, with the dev figures behind each threshold choice."""
+
+    model: RankerModel
+    positives: int
+    rows: int
+    dev_sweeps: dict[str, list[tuple[float, float, float]]]
+
+
+def training_context(engine: Engine, q: Labelled, now: dt.datetime) -> Context | None:
+    """The conversation's event for training: the last event an earlier message names outright.
+
+    The labels do not say what the earlier messages were about, and the model being fitted cannot be
+    asked yet, so the earlier messages' own event names stand in.
+    """
+    for earlier in reversed(q.context):
+        ranking = engine.rank(earlier, now=now)
+        if ranking.named:
+            return Context(ranking.named[0], None, now)
+    return None
+
+
+def _rows(engine: Engine, queries: Sequence[Labelled], now: dt.datetime) -> tuple[Rows, Labels]:
+    xs, ys = [], []
+    for q in queries:
+        ranking = engine.rank(q.text, now=now, context=training_context(engine, q, now))
+        xs.append(ranking.x)
+        ys.append(np.array([unit_right(u, q, engine.kb) for u in ranking.units], dtype=bool))
+    return xs, ys
+
+
+def choose_threshold(engine: Engine, dev: Sequence[Labelled], now: dt.datetime) -> tuple[float, list[tuple[float, float, float]]]:
+    """The threshold with the most right replies on the dev split, every query counting the same.
+
+    Each query counting once weighs answering and declining as the users' mix of questions does; a mean of
+    the two rates would make each decline worth several answers.
+
+    Args:
+        engine: an engine using the freshly fitted weights.
+        dev: the dev split.
+        now: the time questions are asked.
+
+    Returns:
+        (threshold, the sweep it was chosen from).
+    """
+    sweep = evaluate(engine, list(dev), now, "dev").sweep
+    declines = sum(q.declines for q in dev) / max(1, len(dev))
+    best = max(sweep, key=lambda row: ((1 - declines) * row[1] + declines * row[2], -abs(row[0] - 0.5)))
+    return best[0], sweep
+
+
+def train(engine: Engine, lexical_engine: Engine, train_split: Sequence[Labelled], dev: Sequence[Labelled], now: dt.datetime) -> Fitted:
+    """Fit both modes and choose their thresholds.
+
+    Args:
+        engine: an engine with the encoder (its own weights are ignored: features do not depend on them).
+        lexical_engine: the same knowledge base without the encoder, for the lexical threshold.
+        train_split: queries to fit on.
+        dev: queries to choose thresholds on.
+        now: the time questions are asked.
+
+    Returns:
+        The fitted model.
+    """
+    xs, ys = _rows(engine, train_split, now)
+    lexical_xs = [x.copy() for x in xs]
+    for x in lexical_xs:
+        x[:, SEMANTIC_COLUMNS] = 0.0
+    sweeps: dict[str, list[tuple[float, float, float]]] = {}
+    full = None
+    if engine.semantic:
+        stages = fit_stages(xs, ys, engine.index.table.unit_event)
+        trial = RankerParams(*stages, 0.5)
+        engine.reweight(RankerModel(trial, trial))
+        threshold, sweeps["full"] = choose_threshold(engine, dev, now)
+        full = RankerParams(*stages, threshold)
+    stages = fit_stages(lexical_xs, ys, engine.index.table.unit_event)
+    lexical_engine.reweight(RankerModel(None, RankerParams(*stages, 0.5)))
+    threshold, sweeps["lexical"] = choose_threshold(lexical_engine, dev, now)
+    lexical = RankerParams(*stages, threshold)
+    name = engine.encoder_name
+    return Fitted(RankerModel(full, lexical, name), int(sum(y.sum() for y in ys)), int(sum(len(y) for y in ys)), sweeps)
+
+
+__all__ = ["SWEEP", "Fitted", "choose_threshold", "train", "training_context"]
