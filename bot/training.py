@@ -7,6 +7,7 @@ features with the encoder's columns at zero, which is exactly what the engine co
 from __future__ import annotations
 
 import datetime as dt
+import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -63,6 +64,33 @@ class Fitted:
     dev_sweeps: dict[str, list[tuple[float, float, float]]]
 
 
+#: Keyboard mashes added to the training queries as questions to decline: none of the labelled splits has
+#: many, and without them a string of unknown words can borrow the confidence of whatever fact it lands on.
+GIBBERISH = 80
+_LATIN = "qwertyuiopasdfghjklzxcvbnm"
+_THAI = "กขคงจฉชซญดตถทธนบปผพฟภมยรลวศษสหอฮะาิีึืุูเแโใไ่้๊๋็์"
+
+
+def gibberish(count: int = GIBBERISH, seed: int = 5) -> list[Labelled]:
+    """Random strings in the Latin and Thai alphabets, labelled to decline (deterministic).
+
+    Args:
+        count: how many.
+        seed: the random seed.
+
+    Returns:
+        Labelled queries, spread over the four languages.
+    """
+    rng = random.Random(seed)
+    out = []
+    for i in range(count):
+        lang = ("en", "th", "vi", "fr")[i % 4]
+        letters = _THAI if lang == "th" else _LATIN
+        words = ["".join(rng.choice(letters) for _ in range(rng.randint(2, 8))) for _ in range(rng.randint(1, 4))]
+        out.append(Labelled(("" if lang == "th" else " ").join(words), lang, "out_of_scope"))
+    return out
+
+
 def training_context(engine: Engine, q: Labelled, now: dt.datetime) -> Context | None:
     """The conversation's event for training: the last event an earlier message names outright.
 
@@ -86,10 +114,10 @@ def _rows(engine: Engine, queries: Sequence[Labelled], now: dt.datetime) -> tupl
 
 
 def choose_threshold(engine: Engine, dev: Sequence[Labelled], now: dt.datetime) -> tuple[float, list[tuple[float, float, float]]]:
-    """The threshold with the most right replies on the dev split, every query counting the same.
+    """The threshold whose lower of in-scope accuracy and decline rate is highest on the dev split.
 
-    Each query counting once weighs answering and declining as the users' mix of questions does; a mean of
-    the two rates would make each decline worth several answers.
+    Both rates have a floor the bot must meet (answer what the sources answer, decline what they do not),
+    so the threshold maximizes the worse of the two; ties go to the threshold nearer 0.5.
 
     Args:
         engine: an engine using the freshly fitted weights.
@@ -100,8 +128,7 @@ def choose_threshold(engine: Engine, dev: Sequence[Labelled], now: dt.datetime) 
         (threshold, the sweep it was chosen from).
     """
     sweep = evaluate(engine, list(dev), now, "dev").sweep
-    declines = sum(q.declines for q in dev) / max(1, len(dev))
-    best = max(sweep, key=lambda row: ((1 - declines) * row[1] + declines * row[2], -abs(row[0] - 0.5)))
+    best = max(sweep, key=lambda row: (min(row[1], row[2]), -abs(row[0] - 0.5)))
     return best[0], sweep
 
 
@@ -118,7 +145,7 @@ def train(engine: Engine, lexical_engine: Engine, train_split: Sequence[Labelled
     Returns:
         The fitted model.
     """
-    xs, ys = _rows(engine, train_split, now)
+    xs, ys = _rows(engine, [*train_split, *gibberish()], now)
     lexical_xs = [x.copy() for x in xs]
     for x in lexical_xs:
         x[:, SEMANTIC_COLUMNS] = 0.0

@@ -183,11 +183,13 @@ class Composer:
         return format_date(day, "day", lang, self.kb.messages)
 
     def event_lines(self, lang: str) -> tuple[str, ...]:
-        """One bullet line per event: name and date."""
+        """One bullet line per event: name, date and city (the first part of its place)."""
         lines = []
         for event in self.kb.events:
             when = format_event_dates(event, lang, self.kb.messages)
-            lines.append(f"• {event.name(lang)}" + (f" — {when}" if when else ""))
+            city = event.place.text.pick(lang)[0].split(",")[0].strip() if event.place else ""
+            details = ", ".join(part for part in (when, city) if part)
+            lines.append(f"• {event.name(lang)}" + (f" — {details}" if details else ""))
         return tuple(lines)
 
     def list_events(self, lang: str, confidence: float, now: dt.datetime) -> Answer:

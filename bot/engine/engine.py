@@ -169,6 +169,7 @@ class Engine:
             sem=sem,
             events=strengths,
             named=frozenset(number[e] for e in named if e in number),
+            spelled={number[e]: v for e, v in index.events.similarity(query).items() if e in number},
             context_event=ctx,
             bare=bool(named) and not residual.folded_words,
             years=frozenset(int(w) for w in query.folded_words if w.isdigit() and len(w) == 4 and 1990 <= int(w) <= 2100),

@@ -6,6 +6,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 from rapidfuzz.process import extractOne
 
@@ -38,8 +39,12 @@ class EventMatch:
     mentioned: tuple[str, ...] = ()  # events one of whose name words the query uses, even a common one ("iot")
 
 
+def _squash(text: str) -> str:
+    return "".join(text.split())
+
+
 def _fuzzy_limit(word: str) -> int:
-    return 0 if len(word) < MIN_FUZZY_LEN else 1 if len(word) < 9 else 2
+    return 0 if len(word) < MIN_FUZZY_LEN - 1 else 1 if len(word) < 9 else 2
 
 
 @dataclass(frozen=True)
@@ -52,6 +57,7 @@ class EventMatcher:
     all_name_words: Mapping[str, tuple[str, ...]]  # every word of every name → events (for "which one?")
     years: Mapping[str, tuple[str, ...]]
     vocabulary: tuple[str, ...]
+    labels: tuple[tuple[str, str], ...] = ()  # (name or alias folded without spaces, event id)
 
     @classmethod
     def build(cls, events: Sequence[Event], question_words: frozenset[str] = frozenset()) -> EventMatcher:
@@ -93,6 +99,9 @@ class EventMatcher:
             phrases[words[0]].append((words, tuple(sorted(ids))))
         name_words = {w: {e: WORD_WEIGHT / len(ids) for e in ids} for w, ids in word_events.items()}
         vocab = sorted({w for words in by_phrase for w in words if not w.isdigit()})
+        spellings: list[tuple[str, str]] = sorted(
+            {(_squash(Normalized.of(label).folded), e.id) for e in events for label in (*(n for ns in e.names.values() for n in ns), *e.aliases)}
+        )
         return cls(
             {k: tuple(sorted(v, key=lambda p: -len(p[0]))) for k, v in phrases.items()},
             tuple((k, tuple(sorted(v))) for k, v in sorted(by_thai.items(), key=lambda kv: -len(kv[0]))),
@@ -100,14 +109,39 @@ class EventMatcher:
             {w: tuple(sorted(ids)) for w, ids in any_word.items()},
             {y: tuple(sorted(ids)) for y, ids in years.items()},
             tuple(vocab),
+            tuple(spellings),
         )
+
+    def similarity(self, text: Normalized) -> dict[str, tuple[float, float]]:
+        """How closely the query spells each event's names, whatever the typos (spaces ignored).
+
+        Args:
+            text: the normalized query.
+
+        Returns:
+            event id → (best share of a name found inside the query, best share of the query that is a name), in [0, 1].
+        """
+        query = _squash(text.folded)
+        out: dict[str, tuple[float, float]] = {}
+        if not query:
+            return out
+        for label, event_id in self.labels:
+            inside = fuzz.partial_ratio(label, query) / 100 if len(label) >= MIN_FUZZY_LEN else 0.0
+            whole = fuzz.ratio(label, query) / 100
+            best = out.get(event_id, (0.0, 0.0))
+            out[event_id] = (max(best[0], inside), max(best[1], whole))
+        return out
 
     def _canonical(self, word: str) -> str:
         """The name word a query word stands for (itself, or the name word it misspells)."""
-        if word in self.name_words or word in self.phrases or is_thai(word) or len(word) < MIN_FUZZY_LEN:
+        if word in self.name_words or word in self.phrases or is_thai(word) or len(word) < MIN_FUZZY_LEN - 1 or word.isdigit():
             return word
         best = extractOne(word, self.vocabulary, scorer=Levenshtein.distance, score_cutoff=_fuzzy_limit(word))
-        return best[0] if best is not None and abs(len(best[0]) - len(word)) <= 2 else word
+        # A four-letter word may only be a five-letter name word with one letter dropped ("wotc" for "wiotc"):
+        # between four-letter words one edit is too often another word.
+        if best is None or abs(len(best[0]) - len(word)) > 2 or (len(word) < MIN_FUZZY_LEN and len(best[0]) < MIN_FUZZY_LEN):
+            return word
+        return str(best[0])
 
     def match(self, text: Normalized, *, fuzzy: bool = True) -> EventMatch:
         """Score every event the query points at.
@@ -140,14 +174,16 @@ class EventMatcher:
                     used.add(i)
             i += step
         rest = [w for i, w in enumerate(text.exact_words) if i not in used]
+        # Thai names are matched in the query's Thai text run together: people write them with or without
+        # spaces, and a name ("… อูเจิ้น ประจำปี 2566") may span what the tokenizer sees as several words.
         squeezed = "".join(w for w in rest if is_thai(w))
         for thai, ids in self.thai_phrases:
             if thai in squeezed:
                 squeezed = squeezed.replace(thai, " ")
-                rest = [w.replace(thai, " ") for w in rest]
                 for event_id in ids:
                     scores[event_id] += PHRASE_WEIGHT / len(ids)
                     named.add(event_id)
+        rest = [w for w in rest if not is_thai(w)] + squeezed.split()
         for word in text.folded_words:
             for event_id in self.years.get(word, ()):
                 if event_id in scores:

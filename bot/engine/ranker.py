@@ -21,7 +21,7 @@ FEATURES: tuple[str, ...] = (
     "k_fact", "k_card", "k_topic", "k_topic_empty", "k_chitchat", "k_list", "k_upcoming",
     "lex_fact", "lex_event", "lex_intent", "sem_fact", "sem_event", "sem_intent",
     "lex_gap", "sem_gap", "topic_lex", "topic_sem", "cover_fact", "cover_event", "cover_gap",
-    "event", "event_other", "named_other", "event_vs_intent", "context", "bare_card", "bare_other",
+    "event", "event_other", "named_other", "name_inside", "name_whole_card", "event_vs_intent", "context", "bare_card", "bare_other",
     "oos_lex", "oos_sem", "unknown", "year_conflict",
 )  # fmt: skip
 _INDEX = {name: i for i, name in enumerate(FEATURES)}
@@ -30,8 +30,12 @@ _INDEX = {name: i for i, name in enumerate(FEATURES)}
 CONFIDENCE_FEATURES: tuple[str, ...] = (
     "score", "margin", "k_fact", "k_card", "k_topic", "k_topic_empty", "k_intent", "lex", "sem", "cover",
     "unknown", "oos_lex", "oos_sem", "event", "event_other", "year_conflict", "bare_card", "context",
+    "name_inside", "name_whole_card",
 )  # fmt: skip
-_COPIED = ("k_fact", "k_card", "k_topic", "k_topic_empty", "unknown", "oos_lex", "oos_sem", "event", "event_other", "year_conflict", "bare_card", "context")
+_COPIED = (
+    "k_fact", "k_card", "k_topic", "k_topic_empty", "unknown", "oos_lex", "oos_sem", "event", "event_other", "year_conflict",
+    "bare_card", "context", "name_inside", "name_whole_card",
+)  # fmt: skip
 #: L2 strength of the fit; only keeps weights finite when the training data separate perfectly.
 L2 = 0.1
 
@@ -45,6 +49,7 @@ class Signals:
     sem: npt.NDArray[np.float32] | None  # the same from the encoder; None without one
     events: Mapping[int, float]  # event number → how strongly the query names it (1 = a whole name)
     named: frozenset[int]  # events named by a whole name or alias, not just a common word
+    spelled: Mapping[int, tuple[float, float]]  # event number → (name found inside the query, query is a name), typo-tolerant
     context_event: int  # the conversation's event number when no event is named, else -1
     bare: bool  # nothing but an event's name was written
     years: frozenset[int]  # years the query mentions
@@ -117,6 +122,11 @@ def features(table: UnitTable, s: Signals) -> FloatArray:
     x[:, _INDEX["event_other"]] = (about_event & (strength == 0.0) & named_any).astype(np.float64)
     if s.named:
         x[:, _INDEX["named_other"]] = (about_event & ~np.isin(table.unit_event, list(s.named))).astype(np.float64)
+    if s.spelled:
+        inside = np.array([s.spelled.get(int(e), (0.0, 0.0))[0] for e in table.unit_event])
+        whole = np.array([s.spelled.get(int(e), (0.0, 0.0))[1] for e in table.unit_event])
+        x[:, _INDEX["name_inside"]] = inside * about_event
+        x[:, _INDEX["name_whole_card"]] = whole * is_card
     x[:, _INDEX["event_vs_intent"]] = float(named_any) * is_intent
     if s.context_event >= 0:
         x[:, _INDEX["context"]] = (table.unit_event == s.context_event).astype(np.float64)

