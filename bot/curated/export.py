@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import yaml
@@ -14,6 +15,11 @@ FORMAT_VERSION = 1
 def local_doc(text: LocalText) -> dict[str, str]:
     """A LocalText as a {lang: text} mapping."""
     return dict(text.texts())
+
+
+def questions_doc(questions: Mapping[str, tuple[str, ...]]) -> dict[str, list[str]]:
+    """Alternate questions as a {lang: [question, ...]} mapping (every language the value has, even empty ones)."""
+    return {lang: list(items) for lang, items in questions.items()}
 
 
 def fact_to_doc(fact: Fact) -> dict[str, Any]:
@@ -34,6 +40,8 @@ def fact_to_doc(fact: Fact) -> dict[str, Any]:
     }
     if fact.keywords:
         doc["keywords"] = list(fact.keywords)
+    if fact.questions:  # an edit stores the fact's full state: losing these would drop them at the next rebuild
+        doc["questions"] = questions_doc(fact.questions)
     if fact.origin != "curated":
         doc["origin"] = fact.origin
     return doc
@@ -92,6 +100,8 @@ def event_to_doc(event: Event, *, with_facts: bool = True) -> dict[str, Any]:
     if event.people:
         doc["people"] = [_sourced(p, "name") for p in event.people]
     doc["summary"] = local_doc(event.summary)
+    if event.questions:
+        doc["questions"] = questions_doc(event.questions)
     if with_facts:
         doc["facts"] = [fact_to_doc(f) for f in event.facts]
     return doc
