@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,6 +45,15 @@ class Change:
     after_json: str | None
     summary: str
     undone_by: int | None
+
+
+@dataclass(frozen=True)
+class Unanswered:
+    """A question that got the fallback: the id of its first log row (its number in /unanswered), text, count."""
+
+    question_id: int
+    question: str
+    count: int
 
 
 @dataclass(frozen=True)
@@ -239,20 +248,40 @@ class KnowledgeLog:
                 (day, lang, int(fallback), intent, event, text, user_id or None),
             )
 
-    async def unanswered(self, limit: int = 15) -> list[tuple[str, int]]:
+    async def unanswered(self, limit: int = 15, skip: Collection[str] = ()) -> list[Unanswered]:
         """The questions that most often got the fallback.
 
         Args:
             limit: how many at most.
+            skip: questions left out (e.g. those attached to a fact meanwhile), compared as stored.
 
         Returns:
-            (question, count), most frequent first.
+            The questions, most frequent first.
         """
+        left_out = set(skip)
         rows = await self._store.query(
-            "SELECT question, COUNT(*) AS n FROM question_log WHERE fallback = 1 AND question != '' GROUP BY question ORDER BY n DESC, question LIMIT ?",
-            (limit,),
+            "SELECT MIN(id), question, COUNT(*) AS n FROM question_log WHERE fallback = 1 AND question != '' "
+            "GROUP BY question ORDER BY n DESC, question LIMIT ?",
+            (limit + len(left_out),),  # at most len(skip) of them are left out
         )
-        return [(str(q), int(n)) for q, n in rows]
+        found = [Unanswered(int(i), str(q), int(n)) for i, q, n in rows if q not in left_out]
+        return found[:limit]
+
+    async def logged_question(self, question_id: int) -> Unanswered | None:
+        """An unanswered question by the number /unanswered shows for it.
+
+        Args:
+            question_id: the id of any logged row of that question (/unanswered shows its first).
+
+        Returns:
+            The question with its first row's id and count, or None when no such unanswered question is logged.
+        """
+        rows = await self._store.query("SELECT question FROM question_log WHERE id = ? AND fallback = 1 AND question != ''", (question_id,))
+        if not rows:
+            return None
+        question = str(rows[0][0])
+        first, count = (await self._store.query("SELECT MIN(id), COUNT(*) FROM question_log WHERE fallback = 1 AND question = ?", (question,)))[0]
+        return Unanswered(int(first), question, int(count))
 
     async def stats(self, since_day: str) -> Stats:
         """Question statistics since a day.

@@ -102,3 +102,24 @@ def test_migration_list_must_be_numbered_in_order() -> None:
         check_migrations([Migration(2, "x", ("SELECT 1",))])
     with pytest.raises(ValueError):
         check_migrations([Migration(1, "x", ())])
+
+
+async def test_unanswered_questions_keep_their_numbers_and_can_be_left_out(tmp_path: Path) -> None:
+    from bot.store.knowledge import KnowledgeLog, Unanswered
+
+    store = await Store.open(tmp_path / "bot.db")
+    try:
+        log = KnowledgeLog(store)
+        for question, user in (("where to park", 1), ("hotel prices", 2), ("where to park", 3), ("answered", 4)):
+            await log.log_question("2026-11-22", "en", question != "answered", None, None, question, user)
+        park, hotel = Unanswered(1, "where to park", 2), Unanswered(2, "hotel prices", 1)
+        assert await log.unanswered(15) == [park, hotel]
+        assert await log.unanswered(1) == [park]
+        assert await log.unanswered(1, skip={"where to park"}) == [hotel]  # e.g. attached to a fact meanwhile
+        await log.log_question("2026-11-23", "en", True, None, None, "hotel prices", 5)
+        await log.log_question("2026-11-23", "en", True, None, None, "hotel prices", 6)
+        assert await log.unanswered(15) == [Unanswered(2, "hotel prices", 3), park]  # new questions renumber nothing
+        assert await log.logged_question(2) == await log.logged_question(6) == Unanswered(2, "hotel prices", 3)
+        assert await log.logged_question(4) is None and await log.logged_question(99) is None  # answered, unknown
+    finally:
+        await store.close()
