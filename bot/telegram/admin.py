@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
-import logging
 from collections.abc import Callable, Sequence
 
 from telegram import InputFile, Message, Update, User
@@ -12,19 +10,17 @@ from telegram.ext import ContextTypes
 
 from bot.curated.edits import Edit, EditError, event_add, event_set, fact_add, fact_del, fact_edit, resolve_event, untranslated
 from bot.curated.export import dump_yaml, event_to_doc
-from bot.curated.overlay import Overlay, apply_overlay
 from bot.engine import KnowledgeBase
 from bot.engine.index import Index
 from bot.engine.render import shorten
-from bot.store.knowledge import Change, StaleKnowledge, UndoError
+from bot.store.knowledge import Change
 from bot.telegram.addressing import command_args, whole_number
 from bot.telegram.formatting import Block, text_blocks
 from bot.telegram.handlers import reply_key, sender
-from bot.telegram.kb_sync import MAX_ATTEMPTS, rebuild, sync
+from bot.telegram.kb_sync import Refused, store_edits, undo_changes
 from bot.telegram.sending import in_private, reply_blocks
 from bot.telegram.services import Services, services
 
-log = logging.getLogger(__name__)
 USAGE = {
     "fact_add": "/fact_add <event> | [lang=xx] <text> [| source=…] [| topics=when,figures]",
     "fact_edit": "/fact_edit <fact_id> | [lang=xx] <text> [| source=…]",
@@ -53,66 +49,32 @@ async def require_bot_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     return svc, message, user
 
 
-async def _say(svc: Services, message: Message, lines: Sequence[str], head: str | None = None) -> None:
+async def say(svc: Services, message: Message, lines: Sequence[str], head: str | None = None) -> None:
+    """Reply with a bold head line and plain lines (threaded in groups)."""
     blocks = ([Block(head, "b")] if head else []) + text_blocks(list(lines))
     await reply_blocks(svc, message, blocks, quote=not in_private(message))
 
 
-def _with_edits(overlay: Overlay, edits: Sequence[Edit]) -> Overlay:
-    events, facts = dict(overlay.events), dict(overlay.facts)
-    for edit in edits:
-        if edit.entity == "event":
-            events[edit.entity_id] = edit.data
-        else:
-            facts[edit.entity_id] = (edit.event_id, edit.data)
-    return Overlay(events, facts)
-
-
-
-
 async def _edit(update: Update, context: ContextTypes.DEFAULT_TYPE, command: str, make: MakeEdits) -> None:
-    """Run one editing command: parse, check the result validates, store it as one batch, swap the index, report."""
+    """Run one editing command: parse, then the one edit path (:func:`store_edits`), then report."""
     found = await require_bot_admin(update, context)
     if found is None:
         return
     svc, message, user = found
     args = command_args(message)
     if not args or len(args) > MAX_ARGS:
-        await _say(svc, message, [f"Usage: {USAGE[command]}"] if not args else [f"That is {len(args)} characters; at most {MAX_ARGS}."])
+        await say(svc, message, [f"Usage: {USAGE[command]}"] if not args else [f"That is {len(args)} characters; at most {MAX_ARGS}."])
         return
-    async with svc.reload_lock:
-        for attempt in range(1, MAX_ATTEMPTS + 1):
-            # From the knowledge as stored now (a kb import may have changed it), never from an older index.
-            await sync(svc)
-            kb, index, generation = svc.engine.kb, svc.engine.index, svc.kb_generation
-            try:
-                edits = make(kb, index, args)
-            except EditError as exc:
-                await _say(svc, message, [str(exc), f"Usage: {USAGE[command]}"], "Nothing changed:")
-                return
-            overlay = await svc.knowledge.overlay()
-            before = {str(p) for p in (await asyncio.to_thread(apply_overlay, svc.baseline, overlay))[1]}
-            merged, problems = await asyncio.to_thread(apply_overlay, svc.baseline, _with_edits(overlay, edits))
-            fresh = [str(p) for p in problems if str(p) not in before]
-            if fresh:
-                await _say(svc, message, [shorten(p, 300) for p in fresh[:10]], "Nothing changed — the result would not be valid:")
-                return
-            try:
-                changes = await svc.knowledge.apply(edits, user_id=user.id, chat_id=message.chat_id, expect=generation)
-            except StaleKnowledge:
-                if attempt == MAX_ATTEMPTS:
-                    await _say(svc, message, ["The knowledge keeps changing (kb import?); try again in a moment."], "Nothing changed:")
-                    return
-                continue  # an import committed between our read and our write: compute the edit again
-            svc.kb_generation = changes[-1].change_id
-            await asyncio.to_thread(svc.engine.swap, merged)
-            break
-    log.info("admin %s: %s", user.id, "; ".join(c.summary for c in changes))
-    lines = [f"#{c.change_id} {shorten(c.summary, 300)}" for c in changes]
-    stale = sorted({lang for edit in edits for lang in untranslated(kb, edit)})
+    try:
+        stored = await store_edits(svc, lambda kb, index: make(kb, index, args), user_id=user.id, chat_id=message.chat_id)
+    except Refused as exc:
+        await say(svc, message, [*exc.lines, *([f"Usage: {USAGE[command]}"] if exc.bad_input else [])], exc.head)
+        return
+    lines = [f"#{c.change_id} {shorten(c.summary, 300)}" for c in stored.changes]
+    stale = sorted({lang for edit in stored.edits for lang in untranslated(stored.before, edit)})
     if stale:
         lines.append(f"Still the older text in: {', '.join(stale)} — send the same command with lang=xx to update them.")
-    await _say(svc, message, [*lines, "Live now in every language. /undo reverts it."], "Done:")
+    await say(svc, message, [*lines, "Live now in every language. /undo reverts it."], "Done:")
 
 
 async def on_fact_add(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -153,10 +115,10 @@ async def on_facts(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     except EditError as exc:
         event, args = None, str(exc)
     if event is None:
-        await _say(svc, message, [args or f"Usage: {USAGE['facts']}", "Events: " + ", ".join(e.id for e in svc.engine.kb.events)])
+        await say(svc, message, [args or f"Usage: {USAGE['facts']}", "Events: " + ", ".join(e.id for e in svc.engine.kb.events)])
         return
     lines = [f"{f.id} [{', '.join(f.topics)}]{' (admin)' if f.origin == 'admin' else ''}: {shorten(f.text.pick(lang)[0], 160)}" for f in event.facts]
-    await _say(svc, message, lines or ["(no facts)"], f"{event.name(lang)} — {len(event.facts)} facts")
+    await say(svc, message, lines or ["(no facts)"], f"{event.name(lang)} — {len(event.facts)} facts")
 
 
 def _change_line(change: Change) -> str:
@@ -174,10 +136,10 @@ async def on_history(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     try:
         event_id = resolve_event(svc.engine.kb, svc.engine.index, args).id if args else None
     except EditError as exc:
-        await _say(svc, message, [str(exc)], "Nothing to show:")
+        await say(svc, message, [str(exc)], "Nothing to show:")
         return
     changes = await svc.knowledge.history(event_id, limit=25)
-    await _say(svc, message, [_change_line(c) for c in changes] or ["No changes yet."], "Recent changes" + (f" of {event_id}" if event_id else ""))
+    await say(svc, message, [_change_line(c) for c in changes] or ["No changes yet."], "Recent changes" + (f" of {event_id}" if event_id else ""))
 
 
 async def on_undo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -189,28 +151,15 @@ async def on_undo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     args = command_args(message).lstrip("#")
     change_id = whole_number(args) if args else None
     if args and change_id is None:
-        await _say(svc, message, [f"Usage: {USAGE['undo']}"])
+        await say(svc, message, [f"Usage: {USAGE['undo']}"])
         return
-    async with svc.reload_lock:
-        try:
-            changes = await svc.knowledge.undo(change_id, user_id=user.id, chat_id=message.chat_id)
-        except (UndoError, StaleKnowledge) as exc:
-            await _say(svc, message, [str(exc)], "Nothing changed:")
-            return
-        problems = await rebuild(svc)
+    try:
+        changes, problems = await undo_changes(svc, change_id, user_id=user.id, chat_id=message.chat_id)
+    except Refused as exc:
+        await say(svc, message, exc.lines, exc.head)
+        return
     lines = [f"#{c.change_id} {shorten(c.summary, 300)}" for c in changes] + [f"warning: {p}" for p in problems[:5]]
-    await _say(svc, message, lines, "Undone:")
-
-
-async def on_unanswered(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """The questions that most often got the fallback, with counts (admins)."""
-    found = await require_bot_admin(update, context)
-    if found is None:
-        return
-    svc, message, _ = found
-    await svc.flush_questions()
-    rows = await svc.knowledge.unanswered(15)
-    await _say(svc, message, [f"{n}× {shorten(q, 200)}" for q, n in rows] or ["No unanswered questions yet."], "Most frequent unanswered questions")
+    await say(svc, message, lines, "Undone:")
 
 
 async def on_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -226,7 +175,7 @@ async def on_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     lines = [f"{stats.total} questions since {since}; fallback rate {rate}"]
     lines += [f"{day} {lang}: {n}" for day, lang, n in stats.per_day_lang]
     lines += ["Busiest events: " + (", ".join(f"{e} ({n})" for e, n in stats.events) or "none")]
-    await _say(svc, message, lines, "Statistics")
+    await say(svc, message, lines, "Statistics")
 
 
 async def on_export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -18,10 +18,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from telegram.ext import ContextTypes
 
-from bot.curated.overlay import apply_overlay
+from bot.curated.edits import Edit, EditError
+from bot.curated.overlay import Overlay, apply_overlay
+from bot.engine.index import Index
+from bot.engine.model import KnowledgeBase
+from bot.engine.render import shorten
+from bot.store.knowledge import Change, StaleKnowledge, UndoError
 from bot.telegram.services import SERVICES_KEY, Services
 
 log = logging.getLogger(__name__)
@@ -29,6 +36,26 @@ log = logging.getLogger(__name__)
 SYNC_SECONDS = 1.0
 #: Attempts at storing one edit while other writers keep changing the knowledge.
 MAX_ATTEMPTS = 3
+#: Problems shown at most when an edit would not validate.
+MAX_PROBLEMS = 10
+MakeEdits = Callable[[KnowledgeBase, Index], list[Edit]]
+
+
+class Refused(Exception):
+    """Nothing was stored; ``lines`` say why, under ``head``."""
+
+    def __init__(self, head: str, lines: Sequence[str], *, bad_input: bool = False) -> None:
+        super().__init__("; ".join(lines))
+        self.head, self.lines, self.bad_input = head, list(lines), bad_input
+
+
+@dataclass(frozen=True)
+class Stored:
+    """Edits stored as one batch and live in the index."""
+
+    changes: list[Change]
+    edits: list[Edit]
+    before: KnowledgeBase  # the knowledge they were computed from
 
 
 async def rebuild(svc: Services) -> list[str]:
@@ -67,3 +94,71 @@ async def sync_job(context: ContextTypes.DEFAULT_TYPE) -> None:
         return  # an edit, undo or reload is under way: it syncs itself
     async with svc.reload_lock:
         await sync(svc)
+
+
+def _with_edits(overlay: Overlay, edits: Sequence[Edit]) -> Overlay:
+    events, facts = dict(overlay.events), dict(overlay.facts)
+    for edit in edits:
+        if edit.entity == "event":
+            events[edit.entity_id] = edit.data
+        else:
+            facts[edit.entity_id] = (edit.event_id, edit.data)
+    return Overlay(events, facts)
+
+
+async def store_edits(svc: Services, make: MakeEdits, *, user_id: int, chat_id: int | None) -> Stored:
+    """The one path of every knowledge edit: compute it, check the result validates, store it as one batch, swap the index.
+
+    Args:
+        svc: the services.
+        make: computes the edits from the knowledge as stored now (a kb import may have changed it), never an older index.
+        user_id: who edits.
+        chat_id: where.
+
+    Returns:
+        What was stored.
+
+    Raises:
+        Refused: when ``make`` raises :class:`EditError` (``bad_input``), the result would not validate, or other
+            writers kept changing the knowledge; nothing is stored then.
+    """
+    async with svc.reload_lock:
+        for _ in range(MAX_ATTEMPTS):
+            await sync(svc)
+            kb, index, generation = svc.engine.kb, svc.engine.index, svc.kb_generation
+            try:
+                edits = make(kb, index)
+            except EditError as exc:
+                raise Refused("Nothing changed:", [str(exc)], bad_input=True) from None
+            overlay = await svc.knowledge.overlay()
+            before = {str(p) for p in (await asyncio.to_thread(apply_overlay, svc.baseline, overlay))[1]}
+            merged, problems = await asyncio.to_thread(apply_overlay, svc.baseline, _with_edits(overlay, edits))
+            fresh = [str(p) for p in problems if str(p) not in before]
+            if fresh:
+                raise Refused("Nothing changed — the result would not be valid:", [shorten(p, 300) for p in fresh[:MAX_PROBLEMS]])
+            try:
+                changes = await svc.knowledge.apply(edits, user_id=user_id, chat_id=chat_id, expect=generation)
+            except StaleKnowledge:
+                continue  # an import committed between our read and our write: compute the edit again
+            svc.kb_generation = changes[-1].change_id
+            await asyncio.to_thread(svc.engine.swap, merged)
+            log.info("admin %s: %s", user_id, "; ".join(c.summary for c in changes))
+            return Stored(changes, edits, kb)
+    raise Refused("Nothing changed:", ["The knowledge keeps changing (kb import?); try again in a moment."])
+
+
+async def undo_changes(svc: Services, change_id: int | None, *, user_id: int, chat_id: int | None) -> tuple[list[Change], list[str]]:
+    """Revert a change's batch (the latest by default) and rebuild the index: the one path of /undo and Undo buttons.
+
+    Returns:
+        The undo changes, and the edits that could not be applied afterwards (as text).
+
+    Raises:
+        Refused: when it cannot be undone (unknown, already undone, overtaken) or the knowledge moved meanwhile.
+    """
+    async with svc.reload_lock:
+        try:
+            changes = await svc.knowledge.undo(change_id, user_id=user_id, chat_id=chat_id)
+        except (UndoError, StaleKnowledge) as exc:
+            raise Refused("Nothing changed:", [str(exc)]) from None
+        return changes, await rebuild(svc)
