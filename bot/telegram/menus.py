@@ -82,6 +82,12 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
         "vi": "Câu hỏi chưa trả lời được (quản trị viên)",
         "fr": "Questions sans réponse (admins)",
     },
+    "attach": {
+        "en": "Attach an unanswered question to a fact (admins)",
+        "th": "ผูกคำถามที่ยังตอบไม่ได้กับข้อเท็จจริง (ผู้ดูแล)",
+        "vi": "Gắn câu hỏi chưa trả lời vào một dữ kiện (quản trị viên)",
+        "fr": "Rattacher une question sans réponse à un fait (admins)",
+    },
     "stats": {"en": "Usage statistics (admins)", "th": "สถิติการใช้งาน (ผู้ดูแล)", "vi": "Thống kê sử dụng (quản trị viên)", "fr": "Statistiques d'usage (admins)"},
     "export": {
         "en": "Export the knowledge as YAML (admins)",
@@ -130,7 +136,7 @@ PRIVATE_COMMANDS: tuple[str, ...] = ("start", "ask", "events", "lang", "help", "
 GROUP_COMMANDS: tuple[str, ...] = ("ask", "events", "lang", "help", "subscribe", "unsubscribe")
 ADMIN_COMMANDS: tuple[str, ...] = (
     *PRIVATE_COMMANDS, "facts", "fact_add", "fact_edit", "fact_del", "event_add", "event_set", "history", "undo",
-    "unanswered", "stats", "export", "announce", "schedule", "announcements", "cancel", "reload",
+    "unanswered", "attach", "stats", "export", "announce", "schedule", "announcements", "cancel", "reload",
 )  # fmt: skip
 #: Menu languages: "" is Telegram's default (shown to every language without its own list), in English.
 MENU_LANGS: tuple[str, ...] = ("", "th", "vi", "fr")
