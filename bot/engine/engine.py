@@ -26,8 +26,9 @@ MAX_QUERY_CHARS = 500
 #: between the two IoT events about 3:2; a question that names its event leaves rivals under a tenth.
 #: tests/engine/test_ranking.py shows both sides.
 AMBIGUITY = 0.5
-#: Options offered by "did you mean" at most.
-MAX_OPTIONS = 3
+#: Options offered by "did you mean" at most: five buttons still read at a glance, and with every event
+#: close the bot asks "which event?" with all of them.
+MAX_OPTIONS = 5
 
 
 @dataclass(frozen=True)

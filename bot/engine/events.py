@@ -11,7 +11,7 @@ from rapidfuzz.distance import Levenshtein
 from rapidfuzz.process import extractOne
 
 from bot.engine.model import Event
-from bot.engine.text import Normalized, is_thai
+from bot.engine.text import Normalized, fold, is_thai
 
 #: A name phrase or alias names its event(s) outright; a single word of a name only hints at it.
 PHRASE_WEIGHT = 1.0
@@ -52,7 +52,7 @@ class EventMatcher:
     """Immutable lookup tables built from the events' names and aliases."""
 
     phrases: Mapping[str, tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]]  # first word → (words, events)
-    thai_phrases: tuple[tuple[str, tuple[str, ...]], ...]
+    thai_phrases: tuple[tuple[str, tuple[str, ...], frozenset[str]], ...]  # Thai part → events, and the name's other words
     name_words: Mapping[str, Mapping[str, float]]  # word → event → weight
     all_name_words: Mapping[str, tuple[str, ...]]  # every word of every name → events (for "which one?")
     years: Mapping[str, tuple[str, ...]]
@@ -73,6 +73,7 @@ class EventMatcher:
         """
         by_phrase: dict[tuple[str, ...], set[str]] = defaultdict(set)
         by_thai: dict[str, set[str]] = defaultdict(set)
+        thai_extra: dict[str, set[str]] = defaultdict(set)
         word_events: dict[str, set[str]] = defaultdict(set)
         any_word: dict[str, set[str]] = defaultdict(set)
         years: dict[str, set[str]] = defaultdict(set)
@@ -82,7 +83,10 @@ class EventMatcher:
             for label in labels:
                 norm = Normalized.of(label)
                 if any(is_thai(w) for w in norm.folded_words):
-                    by_thai["".join(w for w in norm.folded_words if is_thai(w))].add(event.id)
+                    key = "".join(w for w in norm.folded_words if is_thai(w))
+                    by_thai[key].add(event.id)
+                    # "การประชุม iot โลก": the Latin words of a Thai name belong to the name too.
+                    thai_extra[key].update(w for w in norm.folded_words if not is_thai(w) and not w.isdigit())
                     continue
                 words = tuple(norm.folded_words)
                 without_year = tuple(w for w in words if w != str(event.year))
@@ -104,7 +108,7 @@ class EventMatcher:
         )
         return cls(
             {k: tuple(sorted(v, key=lambda p: -len(p[0]))) for k, v in phrases.items()},
-            tuple((k, tuple(sorted(v))) for k, v in sorted(by_thai.items(), key=lambda kv: -len(kv[0]))),
+            tuple((k, tuple(sorted(v)), frozenset(thai_extra[k])) for k, v in sorted(by_thai.items(), key=lambda kv: -len(kv[0]))),
             name_words,
             {w: tuple(sorted(ids)) for w, ids in any_word.items()},
             {y: tuple(sorted(ids)) for y, ids in years.items()},
@@ -177,13 +181,15 @@ class EventMatcher:
         # Thai names are matched in the query's Thai text run together: people write them with or without
         # spaces, and a name ("… อูเจิ้น ประจำปี 2566") may span what the tokenizer sees as several words.
         squeezed = "".join(w for w in rest if is_thai(w))
-        for thai, ids in self.thai_phrases:
+        extra: set[str] = set()
+        for thai, ids, others in self.thai_phrases:
             if thai in squeezed:
                 squeezed = squeezed.replace(thai, " ")
+                extra |= others
                 for event_id in ids:
                     scores[event_id] += PHRASE_WEIGHT / len(ids)
                     named.add(event_id)
-        rest = [w for w in rest if not is_thai(w)] + squeezed.split()
+        rest = [w for w in rest if not is_thai(w) and fold(w) not in extra] + squeezed.split()
         for word in text.folded_words:
             for event_id in self.years.get(word, ()):
                 if event_id in scores:

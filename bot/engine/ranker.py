@@ -22,7 +22,7 @@ FEATURES: tuple[str, ...] = (
     "lex_fact", "lex_event", "lex_intent", "sem_fact", "sem_event", "sem_intent",
     "lex_gap", "sem_gap", "topic_lex", "topic_sem", "cover_fact", "cover_event", "cover_gap",
     "event", "event_other", "named_other", "name_inside", "name_whole_card", "event_vs_intent", "context", "bare_card", "bare_other",
-    "oos_lex", "oos_sem", "unknown", "year_conflict",
+    "oos_lex", "oos_sem", "unknown", "year_conflict", "year_match",
 )  # fmt: skip
 _INDEX = {name: i for i, name in enumerate(FEATURES)}
 #: The answer-or-decline model's features: how the best unit scored, by how much it leads, what kind it is,
@@ -138,6 +138,9 @@ def features(table: UnitTable, s: Signals) -> FloatArray:
         for i, (event, mentioned) in enumerate(zip(table.unit_event, table.unit_years, strict=True)):
             if event >= 0 and not (s.years <= (mentioned | {event_years[event]})):
                 x[i, _INDEX["year_conflict"]] = 1.0
+            # A year other than the edition's that this unit's own text mentions ("the 2022 showcase").
+            if s.years & (mentioned - {event_years[event]} if event >= 0 else mentioned):
+                x[i, _INDEX["year_match"]] = 1.0
     return x
 
 

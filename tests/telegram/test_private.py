@@ -35,16 +35,18 @@ async def test_follow_up_uses_the_conversation_context(bot: Harness) -> None:
     assert "8 November 2023" in plain(first)
     _, follow = await bot.say("and where?")
     assert "Wuzhen town, Zhejiang province" in plain(follow)
-    # Another user's conversation is not affected by this one.
+    # Another user's conversation is not affected by this one: without an event the bot asks which one.
     _, other = await bot.say("and where?", chat_id=43)
-    assert "Which event do you mean?" in plain(other)
+    assert "Wuzhen town" not in plain(other) and len(buttons(other)) >= 2
+    assert all(data.endswith("|event_where|en") for _, data in buttons(other))
 
 
 async def test_ambiguous_question_offers_did_you_mean_buttons(bot: Harness) -> None:
     _, reply = await bot.say("who spoke there?")
     labels = dict(buttons(reply))
+    # The events whose speakers answer alike are offered (up to all five), each button asking for its speakers.
     assert labels["World Internet Conference Wuzhen Summit 2023"] == "v1|ev|wic_wuzhen_2023|event_speakers|en"
-    assert len(labels) == 5
+    assert 2 <= len(labels) <= 5 and all(data.endswith("|event_speakers|en") for data in labels.values())
 
 
 async def test_start_welcomes_with_event_buttons_and_records_the_chat(bot: Harness) -> None:
