@@ -14,7 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from bot.engine import Context, Engine
+from bot.engine import Context, Engine, KnowledgeBase
+from bot.engine.text import is_thai
 from bot.engine.engine import RankerModel
 from bot.engine.ranker import FEATURES, RankerParams, confidence_features, fit, fit_choice, scores
 from bot.evaluation import SWEEP, evaluate
@@ -91,6 +92,35 @@ def gibberish(count: int = GIBBERISH, seed: int = 5) -> list[Labelled]:
     return out
 
 
+#: Event names alone (and with two letters swapped) added as questions whose answer is the card: the splits
+#: hold few bare names, and a name alone is the commonest first message to a bot like this.
+NAMES = 60
+
+
+def bare_names(kb: KnowledgeBase, count: int = NAMES, seed: int = 11) -> list[Labelled]:
+    """Names and aliases of the events, some with two adjacent letters swapped, labelled with their card.
+
+    Args:
+        kb: the knowledge base.
+        count: how many.
+        seed: the random seed.
+
+    Returns:
+        Labelled queries (the language is the name's, English for aliases).
+    """
+    rng = random.Random(seed)
+    labels = [(e.id, lang, n) for e in kb.events for lang, ns in e.names.items() for n in ns]
+    labels += [(e.id, "en", a) for e in kb.events for a in e.aliases]
+    out = []
+    for event, lang, label in rng.sample(labels, min(count, len(labels))):
+        spots = [i for i in range(len(label) - 1) if label[i].isalpha() and label[i + 1].isalpha() and not is_thai(label[i : i + 2])]
+        if spots and rng.random() < 0.5:
+            i = rng.choice(spots)
+            label = label[:i] + label[i + 1] + label[i] + label[i + 2 :]
+        out.append(Labelled(label, lang, "card", event))
+    return out
+
+
 def training_context(engine: Engine, q: Labelled, now: dt.datetime) -> Context | None:
     """The conversation's event for training: the last event an earlier message names outright.
 
@@ -145,7 +175,7 @@ def train(engine: Engine, lexical_engine: Engine, train_split: Sequence[Labelled
     Returns:
         The fitted model.
     """
-    xs, ys = _rows(engine, [*train_split, *gibberish()], now)
+    xs, ys = _rows(engine, [*train_split, *gibberish(), *bare_names(engine.kb)], now)
     lexical_xs = [x.copy() for x in xs]
     for x in lexical_xs:
         x[:, SEMANTIC_COLUMNS] = 0.0
