@@ -15,9 +15,9 @@ import numpy as np
 import numpy.typing as npt
 
 from bot.engine import Context, Engine, KnowledgeBase
-from bot.engine.text import is_thai
 from bot.engine.engine import RankerModel
 from bot.engine.ranker import FEATURES, RankerParams, confidence_features, fit, fit_choice, scores
+from bot.engine.text import is_thai
 from bot.evaluation import SWEEP, evaluate
 from bot.labelled import Labelled, unit_right
 
