@@ -114,10 +114,11 @@ def bare_names(kb: KnowledgeBase, count: int = NAMES, seed: int = 11) -> list[La
     out = []
     for event, lang, label in rng.sample(labels, min(count, len(labels))):
         spots = [i for i in range(len(label) - 1) if label[i].isalpha() and label[i + 1].isalpha() and not is_thai(label[i : i + 2])]
+        text = label
         if spots and rng.random() < 0.5:
             i = rng.choice(spots)
-            label = label[:i] + label[i + 1] + label[i] + label[i + 2 :]
-        out.append(Labelled(label, lang, "card", event))
+            text = label[:i] + label[i + 1] + label[i] + label[i + 2 :]
+        out.append(Labelled(text, lang, "card", event))
     return out
 
 
