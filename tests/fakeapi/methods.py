@@ -12,6 +12,7 @@ from .feed import UpdateFeed
 from .limits import RateLimiter
 from .media import send_media
 from .models import ApiError, ChatId, JsonDict, UploadedFile, bad_request, normalize_chat_id
+from .profile import ProfileMethods
 from .state import BotState
 
 Handler = Callable[[JsonDict, dict[str, UploadedFile]], Any]
@@ -72,6 +73,7 @@ class Methods:
             "sendChatAction": self.send_chat_action,
             "leaveChat": self.leave_chat,
             "getFile": self.get_file,
+            **ProfileMethods(state).handlers(),
         }
         for kind in ("document", "photo", "audio", "video", "voice", "animation", "sticker", "video_note"):
             name = "send" + kind.title().replace("_", "")

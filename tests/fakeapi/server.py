@@ -190,6 +190,10 @@ class FakeBotApi(UpdateInjector, FaultInjector):
         """Commands set with setMyCommands for exactly this scope and language."""
         return list(self.state.commands.get(self.state.command_key(scope, language_code), []))
 
+    def description(self, language_code: str = "", *, short: bool = False) -> str:
+        """The description (or short description) set for exactly this language ("" when none)."""
+        return self.state.descriptions.get(("short_description" if short else "description", language_code), "")
+
     def _record(self, call: Call) -> None:
         """Store a finished call and wake wait_for()."""
         self.calls.append(call)

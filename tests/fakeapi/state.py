@@ -23,6 +23,7 @@ class BotState:
         self.blocked: set[ChatId] = set()
         self.migrated: dict[ChatId, int] = {}
         self.commands: dict[tuple[str, str], list[JsonDict]] = {}
+        self.descriptions: dict[tuple[str, str], str] = {}  # (description | short_description, language code)
         self.callback_queries: dict[str, JsonDict | None] = {}
         self.inline_queries: dict[str, JsonDict | None] = {}
         self.files: dict[str, tuple[str, bytes]] = {}
