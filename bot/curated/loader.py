@@ -17,6 +17,8 @@ from bot.engine.model import LANGS, Event, Intent, KnowledgeBase, LocalText, Mes
 MESSAGES_FILE = "messages.yaml"
 #: More files than this in one folder is not curated data (a folder picked by mistake, or a hostile one).
 MAX_FILES = 1000
+#: Telegram's limits on the bot's profile texts (telegram.constants.BotDescriptionLimit), in characters.
+PROFILE_LIMITS = {"bot_description": 512, "bot_short_description": 120}
 
 
 def read_yaml(path: Path, problems: list[Problem]) -> Mapping[str, Any] | None:
@@ -67,6 +69,9 @@ def parse_messages(doc: Mapping[str, Any], file: str, problems: list[Problem]) -
         text = reader.local(value, f"messages.{key}")
         if text is not None:
             table[str(key)] = text
+            for lang, local in text.items if key in PROFILE_LIMITS else ():
+                if len(local) > PROFILE_LIMITS[key]:
+                    reader.bad(f"messages.{key}.{lang}", f"is {len(local)} characters; Telegram allows {PROFILE_LIMITS[key]}")
     return Messages(table, months)
 
 

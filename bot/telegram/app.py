@@ -79,6 +79,7 @@ from bot.telegram.membership import on_migrate, on_my_chat_member
 from bot.telegram.menus import set_menus
 from bot.telegram.observe import on_update_done, on_update_start
 from bot.telegram.ordering import PerChatOrder
+from bot.telegram.profile import set_profile
 from bot.telegram.services import SERVICES_KEY, Services, time_zone
 from bot.telegram.unanswered import BUTTON_PATTERN as UNANSWERED_BUTTON
 from bot.telegram.unanswered import REPLY_TO_SUGGESTIONS, on_attach, on_suggestions_reply, on_unanswered, on_unanswered_button
@@ -199,12 +200,13 @@ async def start_services(app: BotApp, settings: Settings, engine: Engine | None,
             app.job_queue.run_repeating(flush_question_log, interval=QUESTION_FLUSH_SECONDS, name="question-log")
             app.job_queue.run_repeating(sync_job, interval=SYNC_SECONDS, name="kb-sync")
         menus = await set_menus(bot, settings.admins)
+        profile = await set_profile(bot, engine.kb.messages)
         await start_announcer(app.bot_data[SERVICES_KEY], bot, app.job_queue, lambda: app.running)
     except BaseException:
         app.bot_data.pop(SERVICES_KEY, None)
         await store.close()
         raise
-    log.info("@%s ready: %d events, %d menus, database %s", bot.username, len(engine.kb.events), menus, settings.db_path)
+    log.info("@%s ready: %d events, %d menus, %d profile texts, database %s", bot.username, len(engine.kb.events), menus, profile, settings.db_path)
 
 
 async def flush_question_log(context: ContextTypes.DEFAULT_TYPE) -> None:
