@@ -84,6 +84,8 @@ def cmd_chat(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
 def cmd_validate(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     """Check intents/ and knowledge/; list every problem with its file and entry."""
     sources = Path(args.sources) if args.sources else settings.sources_dir
+    if args.sources and not Path(args.sources).is_dir():
+        raise SettingsError(f"--sources {args.sources}: no such folder")
     kb, problems = collect(settings.intents_dir, settings.knowledge_dir, sources)
     held_out = data_dir() / "test.yaml"
     if held_out.is_file():

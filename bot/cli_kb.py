@@ -69,7 +69,10 @@ async def kb_command(args: argparse.Namespace, settings: Settings, out: TextIO) 
             docs = read_folder(Path(args.folder), settings.sources_dir)  # raises CurationError before anything is stored
             return await _import(docs, settings, log, out)
         else:
-            for change in await log.history(limit=args.limit):
+            changes = await log.history(limit=args.limit)
+            if not changes:
+                out.write(f"no changes recorded in {settings.db_path}\n")
+            for change in changes:
                 undone = f" (undone by #{change.undone_by})" if change.undone_by else ""
                 out.write(f"#{change.change_id} {change.at} user {change.user_id}: {change.summary}{undone}\n")
         return 0

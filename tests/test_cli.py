@@ -86,6 +86,43 @@ def test_validate_ok_and_broken(monkeypatch: pytest.MonkeyPatch, tmp_path: Path)
     assert "error: bad.yaml: version: must be one of (1,), got 2" in out
 
 
+def test_validate_sources_missing_folder_is_one_line(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    missing = tmp_path / "no-such-folder"
+    code, out = run(["validate", "--sources", str(missing)], monkeypatch)
+    err = capsys.readouterr().err
+    assert code == 1 and out == ""
+    assert err == f"summitbot: --sources {missing}: no such folder\n"
+
+
+def test_validate_refuses_a_profile_text_over_telegrams_limit(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import shutil
+
+    from telegram.constants import BotDescriptionLimit
+
+    from bot.curated.loader import PROFILE_LIMITS
+
+    assert PROFILE_LIMITS == {
+        "bot_description": BotDescriptionLimit.MAX_DESCRIPTION_LENGTH,
+        "bot_short_description": BotDescriptionLimit.MAX_SHORT_DESCRIPTION_LENGTH,
+    }
+    intents = shutil.copytree(REPO / "intents", tmp_path / "intents")
+    path = intents / "messages.yaml"
+    text = path.read_text(encoding="utf-8")
+    start = text.index("  bot_short_description:\n    en: ")
+    end = text.index("\n", start + len("  bot_short_description:\n"))
+    path.write_text(text[:start] + "  bot_short_description:\n    en: " + "x" * 121 + text[end:], encoding="utf-8")
+    monkeypatch.setenv("SUMMITBOT_INTENTS_DIR", str(intents))
+    code, out = run(["validate"], monkeypatch)
+    assert code == 1
+    assert "error: messages.yaml: messages.bot_short_description.en: is 121 characters; Telegram allows 120" in out
+
+
+def test_kb_history_on_an_empty_database_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    code, out = run(["kb", "history"], monkeypatch)
+    assert code == 0
+    assert out.startswith("no changes recorded in ") and out.count("\n") == 1
+
+
 def test_eval_floors_hold(monkeypatch: pytest.MonkeyPatch) -> None:
     code, out = run(["eval", str(REPO / "tests" / "data" / "dev.yaml"), "--min", "0.6"], monkeypatch)
     assert code == 0, out
@@ -134,7 +171,7 @@ def test_kb_import_refuses_invalid_files(monkeypatch: pytest.MonkeyPatch, tmp_pa
     code, _ = run(["kb", "import", str(folder)], monkeypatch)
     assert code == 1
     _, out = run(["kb", "history"], monkeypatch)
-    assert out == ""
+    assert out.startswith("no changes recorded")
 
 
 def test_forget_user(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
