@@ -18,7 +18,7 @@ from bot.telegram.addressing import command_args, whole_number
 from bot.telegram.formatting import Block, text_blocks
 from bot.telegram.handlers import reply_key, sender
 from bot.telegram.kb_sync import Refused, store_edits, undo_changes
-from bot.telegram.sending import in_private, reply_blocks
+from bot.telegram.sending import in_private, reply_blocks, show_typing
 from bot.telegram.services import Services, services
 
 USAGE = {
@@ -184,6 +184,7 @@ async def on_export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if found is None:
         return
     svc, message, _ = found
+    await show_typing(message)
     kb = svc.engine.kb
     text = dump_yaml({"version": 1, "events": [event_to_doc(e) for e in kb.events]})
     name = f"summitbot-knowledge-{svc.now():%Y%m%d-%H%M}.yaml"

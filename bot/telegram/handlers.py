@@ -17,7 +17,7 @@ from bot.telegram.formatting import Block, answer_blocks, text_blocks
 from bot.telegram.keyboards import events_keyboard, lang_keyboard
 from bot.telegram.menus import GROUP_COMMANDS, PRIVATE_COMMANDS, commands
 from bot.telegram.observe import note_answer
-from bot.telegram.sending import in_private, reply_answer, reply_blocks
+from bot.telegram.sending import in_private, reply_answer, reply_blocks, show_typing
 from bot.telegram.services import Services, services
 
 log = logging.getLogger(__name__)
@@ -119,7 +119,7 @@ async def on_ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def on_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Welcome with one button per event; ``/start <event_id>`` (a t.me deep link) opens that event's card."""
+    """Welcome with a button per event; ``/start <event_id>`` (a t.me deep link) opens its card, another payload is explained."""
     found = await sender_in_lang(update, context)
     if not found:
         return
@@ -133,8 +133,10 @@ async def on_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             svc.contexts.put((message.chat_id, user.id), card.context, now)
         await reply_answer(svc, message, card, quote=not in_private(message))
         return
-    welcome = svc.messages.get("welcome", lang, bot=svc.bot_name)
-    await reply_blocks(svc, message, [Block(welcome)], quote=not in_private(message), markup=events_keyboard(svc.engine.kb.events, lang))
+    welcome = [Block(svc.messages.get("welcome", lang, bot=svc.bot_name))]
+    if context.args:  # a link that names no event: say so, never echo it
+        welcome.insert(0, Block(svc.messages.get("start_unknown_link", lang)))
+    await reply_blocks(svc, message, welcome, quote=not in_private(message), markup=events_keyboard(svc.engine.kb.events, lang))
 
 
 async def on_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -184,6 +186,7 @@ async def on_reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if user.id not in svc.settings.admins:
         await reply_key(update, context, "not_admin")
         return
+    await show_typing(message)
     async with svc.reload_lock:
         try:
             kb = await asyncio.to_thread(load, svc.settings.intents_dir, svc.settings.knowledge_dir)

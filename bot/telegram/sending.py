@@ -8,7 +8,7 @@ from functools import partial
 from typing import Any, TypeVar
 
 from telegram import Bot, CallbackQuery, InlineKeyboardMarkup, LinkPreviewOptions, Message, ReplyParameters
-from telegram.constants import ChatType, ParseMode
+from telegram.constants import ChatAction, ChatType, ParseMode
 from telegram.error import BadRequest, ChatMigrated, NetworkError, RetryAfter, TelegramError
 from telegram.ext import ContextTypes, JobQueue
 
@@ -184,6 +184,18 @@ async def answer_query(query: CallbackQuery, text: str | None = None) -> None:
 def in_private(message: Message) -> bool:
     """Whether the message is in a private chat with the bot."""
     return message.chat.type == ChatType.PRIVATE
+
+
+async def show_typing(message: Message) -> None:
+    """Show "typing…" in the message's chat (and forum topic) before slow work; a failure is only logged.
+
+    Args:
+        message: the message being answered.
+    """
+    try:
+        await message.reply_chat_action(ChatAction.TYPING)
+    except TelegramError as exc:
+        log.debug("typing indicator not shown in chat %s: %s", message.chat_id, exc)
 
 
 async def reply_parts(svc: Services, message: Message, parts: Sequence[str], *, quote: bool, markup: InlineKeyboardMarkup | None = None) -> None:

@@ -71,7 +71,7 @@ async def test_reload_by_an_admin(api: FakeBotApi, tmp_path: Path) -> None:
         assert plain(done).startswith("Reloaded: 4 events,")
         assert engine.kb is not kb and len(engine.kb.events) == 4
         api.send_text("/start wiotc_2023", chat_id=ADMIN, user_id=ADMIN)
-        assert plain(await api.wait_for("sendMessage", timeout=5)).startswith("Hello!")
+        assert "Hello!" in plain(await api.wait_for("sendMessage", timeout=5))  # the link leads nowhere now: the welcome
 
 
 async def test_a_failing_update_is_logged_and_the_bot_carries_on(bot: Harness, caplog: pytest.LogCaptureFixture) -> None:

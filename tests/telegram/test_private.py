@@ -69,10 +69,11 @@ async def test_deep_link_opens_the_event_card(bot: Harness) -> None:
     # The card sets the conversation: a follow-up is about that event.
     _, follow = await bot.say("ai tổ chức?", language_code="vi")
     assert "Ô Trấn" in plain(follow)
-    # An unknown or hostile payload is just a welcome.
+    # An unknown or hostile payload is said to lead nowhere (never echoed), then the welcome.
     for payload in ("nope", "<b>x</b>", "wic_wuzhen_2023_extra"):
         _, reply = await bot.say(f"/start {payload}")
-        assert plain(reply).startswith("Hello! I'm Summit Test Bot.")
+        assert plain(reply).startswith("That link doesn't lead to an event I know") and "Hello! I'm Summit Test Bot." in plain(reply)
+        assert payload not in plain(reply)
 
 
 async def test_help_events_and_ask(bot: Harness) -> None:
