@@ -88,13 +88,15 @@ def unit_right(unit: Unit, q: Labelled, kb: KnowledgeBase) -> bool:
     if unit.kind == "fact":
         fact = event.fact(unit.fact_id or "")
         return fact is not None and (supports(fact.quote, q.evidence) if q.evidence else q.topic in fact.topics)
-    if unit.kind == "topic" and unit.has_answer:
-        if q.evidence is None:
-            return unit.topic == q.topic
+    if unit.kind == "topic" and q.evidence is None:
+        # "Where was it?" about an event whose article does not say: "my sources don't say where" is right.
+        return unit.topic == q.topic
+    if unit.kind == "topic" and unit.has_answer and q.evidence is not None:
+        evidence = q.evidence
         if unit.topic == "recurrence":
             fact = event.fact(event.recurrence.fact or "")
-            return fact is not None and supports(fact.quote, q.evidence)
-        return any(unit.topic in f.topics and supports(f.quote, q.evidence) for f in event.facts)
+            return fact is not None and supports(fact.quote, evidence)
+        return any(unit.topic in f.topics and supports(f.quote, evidence) for f in event.facts)
     return False
 
 
@@ -116,6 +118,8 @@ def answer_right(answer: Answer, q: Labelled) -> bool:
         return answer.kind == "chitchat" and answer.intent == q.expect
     if q.expect in ("list_events", "upcoming_events"):
         return answer.kind == ("list" if q.expect == "list_events" else "upcoming")
+    if answer.kind == "no_info" and q.topic is not None and q.evidence is None and answer.intent == f"event_{q.topic}":
+        return answer.event == q.event  # the article is silent on the topic asked, and the bot says so
     if answer.fallback or answer.event != q.event:
         return False
     if q.expect == "card":

@@ -163,10 +163,12 @@ class Engine:
         if index.semantic is not None and self._encoder is not None:
             sem = index.semantic.group_scores(self._encoder.queries([query.exact])[0])
             sem[table.empty_group] = 0.0
-        lex, cover = index.lexical.group_scores(residual)
+        lex, cover, content, content_share = index.lexical.group_scores(residual, index.specificity)
         signals = Signals(
             lex=lex,
             cover=cover,
+            content=content,
+            content_share=content_share,
             sem=sem,
             events=strengths,
             named=frozenset(number[e] for e in named if e in number),
@@ -251,8 +253,6 @@ class Engine:
             events = [e for e in (index.event(u.event_id or "") for u in (best, *rivals)) if e is not None]
             topic_intent = next((i.id for i in index.kb.intents if i.kind == "event_topic" and i.topic == best.topic), None)
             intent = "event_summary" if best.kind == "card" else topic_intent or "event_summary"
-            # The options together are as likely as their shares add up: the best one's confidence scaled by them.
-            p = min(1.0, p * sum(float(ranking.p[ranking.units.index(u)]) for u in (best, *rivals)) / share)
             chosen = composer.which_event(lang, intent, p, events)
         else:
             chosen = self._compose(state, ranking, best, lang, p, text, now)

@@ -130,7 +130,8 @@ class EventMatcher:
         if not query:
             return out
         for label, event_id in self.labels:
-            inside = fuzz.partial_ratio(label, query) / 100 if len(label) >= MIN_FUZZY_LEN else 0.0
+            # A name found inside the query: only when the query is long enough to hold it ("when" is not inside "wuzhen").
+            inside = fuzz.partial_ratio(label, query) / 100 if MIN_FUZZY_LEN <= len(label) <= len(query) else 0.0
             whole = fuzz.ratio(label, query) / 100
             best = out.get(event_id, (0.0, 0.0))
             out[event_id] = (max(best[0], inside), max(best[1], whole))

@@ -28,6 +28,7 @@ class Index:
     language: LanguageModel
     table: UnitTable
     lexical: LexicalIndex
+    specificity: Mapping[str, float]  # lexical feature → how little questions in general use it
     semantic: SemanticIndex | None
     intents: Mapping[str, Intent]
     facts: Mapping[str, Fact]
@@ -70,12 +71,15 @@ class Index:
                     thai_grams.update(char_ngrams(word, (3,)))
                 else:
                     vocab.add(word)
+        lexical = LexicalIndex.build(lexical_texts, len(table.groups) + 1)
+        asking = [residual(x) for i in kb.intents if i.kind != "out_of_scope" for xs in i.examples.values() for x in xs]
         return cls(
             kb=kb,
             events=events,
             language=LanguageModel.train(_all_texts(kb)),
             table=table,
-            lexical=LexicalIndex.build(lexical_texts, len(table.groups) + 1),
+            lexical=lexical,
+            specificity=lexical.specificity(asking),
             semantic=semantic,
             intents={i.id: i for i in kb.intents},
             facts={f.id: f for e in kb.events for f in e.facts},

@@ -75,24 +75,30 @@ class LexicalIndex:
             groups=layout,
         )
 
-    def group_scores(self, text: Normalized) -> tuple[FloatArray, FloatArray]:
-        """Each group's best cosine with the query, and its best coverage of the query.
+    def group_scores(self, text: Normalized, content: Mapping[str, float] | None = None) -> tuple[FloatArray, FloatArray, FloatArray, float]:
+        """Each group's best cosine with the query, its best coverage of the query, and of the query's content.
 
         Coverage is the share of the query's weight found in a text, whatever the text's length: a long
         fact that contains every specific word of a short question covers it fully while its cosine
-        stays low.
+        stays low. Content coverage counts each query feature by how specific it is (``content``, 1 for
+        a word no question uses, near 0 for "when", "khi nào", "combien"), so a generic question covers
+        no fact's content.
 
         Args:
             text: the normalized query (or the part of it that matters).
+            content: feature → specificity in [0, 1] (absent: 1).
 
         Returns:
-            (cosines, coverages), one value in [0, 1] per group each.
+            (cosines, coverages, content coverages) per group, and the content share of the query in [0, 1].
         """
         n = len(self.groups.order)
         cosines = np.zeros(n, dtype=np.float32)
         covered = np.zeros(n, dtype=np.float32)
+        specific = np.zeros(n, dtype=np.float32)
         vector = _weighted(features(text), self.idf)
         total = sum(vector.values()) or 1.0
+        weights = {f: qw * (content.get(f, 1.0) if content is not None else 1.0) for f, qw in vector.items()}
+        content_total = sum(weights.values())
         for feature, qw in vector.items():
             fid = self.feature_ids[feature]
             lo, hi = self.starts[fid], self.starts[fid + 1]
@@ -100,9 +106,30 @@ class LexicalIndex:
             # A feature occurs once per document, so plain fancy-index addition is exact here.
             cosines[docs] += np.float32(qw) * self.weights[lo:hi]
             covered[docs] += np.float32(qw / total)
-        best, best_cover = self.groups.best(cosines, 0.0), self.groups.best(covered, 0.0)
+            if content_total > 0:
+                specific[docs] += np.float32(weights[feature] / content_total)
+        best, best_cover, best_specific = self.groups.best(cosines, 0.0), self.groups.best(covered, 0.0), self.groups.best(specific, 0.0)
         # float32 rounding can push a cosine of identical texts a hair past 1.
-        return np.minimum(best, np.float32(1.0)), np.minimum(best_cover, np.float32(1.0))
+        one = np.float32(1.0)
+        return np.minimum(best, one), np.minimum(best_cover, one), np.minimum(best_specific, one), content_total / total
+
+    def specificity(self, texts: Sequence[str]) -> dict[str, float]:
+        """How specific each feature is, judged by how many of these question texts use it.
+
+        Args:
+            texts: the intents' examples (how people ask, whatever the event).
+
+        Returns:
+            feature → idf among those texts over the largest such idf, in [0, 1]; features no example uses
+            are left out (they count fully).
+        """
+        df: dict[str, int] = {}
+        for text in texts:
+            for f in features(Normalized.of(text)):
+                df[f] = df.get(f, 0) + 1
+        idf = {f: math.log((len(texts) + 1) / (c + 0.5)) for f, c in df.items()}
+        top = max(idf.values(), default=1.0) or 1.0
+        return {f: max(0.0, v) / top for f, v in idf.items()}
 
     @property
     def nbytes(self) -> int:

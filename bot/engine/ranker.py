@@ -20,8 +20,8 @@ FloatArray = npt.NDArray[np.float64]
 FEATURES: tuple[str, ...] = (
     "k_fact", "k_card", "k_topic", "k_topic_empty", "k_chitchat", "k_list", "k_upcoming",
     "lex_fact", "lex_event", "lex_intent", "sem_fact", "sem_event", "sem_intent",
-    "lex_gap", "sem_gap", "topic_lex", "topic_sem", "cover_fact", "cover_event", "cover_gap",
-    "event", "event_other", "named_other", "name_inside", "name_whole_card", "event_vs_intent", "context", "bare_card", "bare_other",
+    "lex_gap", "sem_gap", "topic_lex", "topic_sem", "cover_fact", "cover_event", "cover_gap", "content_fact", "content_gap", "content_share",
+    "event", "event_other", "named_other", "named_other_match", "name_inside", "name_whole_card", "event_vs_intent", "context", "bare_card", "bare_other",
     "oos_lex", "oos_sem", "unknown", "year_conflict", "year_match",
 )  # fmt: skip
 _INDEX = {name: i for i, name in enumerate(FEATURES)}
@@ -30,11 +30,11 @@ _INDEX = {name: i for i, name in enumerate(FEATURES)}
 CONFIDENCE_FEATURES: tuple[str, ...] = (
     "score", "margin", "k_fact", "k_card", "k_topic", "k_topic_empty", "k_intent", "lex", "sem", "cover",
     "unknown", "oos_lex", "oos_sem", "event", "event_other", "year_conflict", "bare_card", "context",
-    "name_inside", "name_whole_card",
+    "name_inside", "name_whole_card", "content_fact", "content_share",
 )  # fmt: skip
 _COPIED = (
     "k_fact", "k_card", "k_topic", "k_topic_empty", "unknown", "oos_lex", "oos_sem", "event", "event_other", "year_conflict",
-    "bare_card", "context", "name_inside", "name_whole_card",
+    "bare_card", "context", "name_inside", "name_whole_card", "content_fact", "content_share",
 )  # fmt: skip
 #: L2 strength of the fit; only keeps weights finite when the training data separate perfectly.
 L2 = 0.1
@@ -46,6 +46,8 @@ class Signals:
 
     lex: npt.NDArray[np.float32]  # per text group, plus the empty group (0) at the end
     cover: npt.NDArray[np.float32]  # the share of the query each group's best text covers, the same way
+    content: npt.NDArray[np.float32]  # the same, counting each word by how specific it is (question words ~0)
+    content_share: float  # how much of the query is specific at all (0 for "when?")
     sem: npt.NDArray[np.float32] | None  # the same from the encoder; None without one
     events: Mapping[int, float]  # event number → how strongly the query names it (1 = a whole name)
     named: frozenset[int]  # events named by a whole name or alias, not just a common word
@@ -115,18 +117,12 @@ def features(table: UnitTable, s: Signals) -> FloatArray:
     x[:, _INDEX["cover_fact"]] = cover * is_fact
     x[:, _INDEX["cover_event"]] = cover * is_event
     x[:, _INDEX["cover_gap"]] = (cover - cover[is_fact].max(initial=0.0)) * is_fact
-    strength = np.array([s.events.get(int(e), 0.0) for e in table.unit_event]) if s.events else np.zeros(n)
-    about_event = table.unit_event >= 0
+    content = _best(s.content, table.unit_groups)
+    x[:, _INDEX["content_fact"]] = content * is_fact
+    x[:, _INDEX["content_gap"]] = (content - content[is_fact].max(initial=0.0)) * is_fact
+    x[:, _INDEX["content_share"]] = s.content_share * is_fact
+    _event_features(x, table, s, is_card)
     named_any = bool(s.events)
-    x[:, _INDEX["event"]] = np.minimum(strength, 1.0)
-    x[:, _INDEX["event_other"]] = (about_event & (strength == 0.0) & named_any).astype(np.float64)
-    if s.named:
-        x[:, _INDEX["named_other"]] = (about_event & ~np.isin(table.unit_event, list(s.named))).astype(np.float64)
-    if s.spelled:
-        inside = np.array([s.spelled.get(int(e), (0.0, 0.0))[0] for e in table.unit_event])
-        whole = np.array([s.spelled.get(int(e), (0.0, 0.0))[1] for e in table.unit_event])
-        x[:, _INDEX["name_inside"]] = inside * about_event
-        x[:, _INDEX["name_whole_card"]] = whole * is_card
     x[:, _INDEX["event_vs_intent"]] = float(named_any) * is_intent
     if s.context_event >= 0:
         x[:, _INDEX["context"]] = (table.unit_event == s.context_event).astype(np.float64)
@@ -134,14 +130,40 @@ def features(table: UnitTable, s: Signals) -> FloatArray:
     x[:, _INDEX["bare_other"]] = float(s.bare) * ~is_card
     x[:, _INDEX["unknown"]] = s.unknown
     if s.years:
-        event_years = table.event_years
-        for i, (event, mentioned) in enumerate(zip(table.unit_event, table.unit_years, strict=True)):
-            if event >= 0 and not (s.years <= (mentioned | {event_years[event]})):
-                x[i, _INDEX["year_conflict"]] = 1.0
-            # A year other than the edition's that this unit's own text mentions ("the 2022 showcase").
-            if s.years & (mentioned - {event_years[event]} if event >= 0 else mentioned):
-                x[i, _INDEX["year_match"]] = 1.0
+        _year_features(x, table, s.years)
     return x
+
+
+def _event_features(x: FloatArray, table: UnitTable, s: Signals, is_card: npt.NDArray[np.bool_]) -> None:
+    """The columns that say which event the message names, and how each unit's event relates to it."""
+    n = len(table.units)
+    strength = np.array([s.events.get(int(e), 0.0) for e in table.unit_event]) if s.events else np.zeros(n)
+    about_event = table.unit_event >= 0
+    named_any = bool(s.events)
+    x[:, _INDEX["event"]] = np.minimum(strength, 1.0)
+    x[:, _INDEX["event_other"]] = (about_event & (strength == 0.0) & named_any).astype(np.float64)
+    if s.named:
+        other = (about_event & ~np.isin(table.unit_event, list(s.named))).astype(np.float64)
+        x[:, _INDEX["named_other"]] = other
+        # How well a unit about another event than the one named matches anyway: its texts may ask the same
+        # thing in general words ("where was it held?"), which must not outweigh the name.
+        x[:, _INDEX["named_other_match"]] = other * np.maximum(x[:, _INDEX["content_fact"]], x[:, _INDEX["cover_event"]])
+    if s.spelled:
+        inside = np.array([s.spelled.get(int(e), (0.0, 0.0))[0] for e in table.unit_event])
+        whole = np.array([s.spelled.get(int(e), (0.0, 0.0))[1] for e in table.unit_event])
+        x[:, _INDEX["name_inside"]] = inside * about_event
+        x[:, _INDEX["name_whole_card"]] = whole * is_card
+
+
+def _year_features(x: FloatArray, table: UnitTable, years: frozenset[int]) -> None:
+    """Years the message mentions: another edition than a unit's, or one the unit's own text mentions."""
+    event_years = table.event_years
+    for i, (event, mentioned) in enumerate(zip(table.unit_event, table.unit_years, strict=True)):
+        if event >= 0 and not (years <= (mentioned | {event_years[event]})):
+            x[i, _INDEX["year_conflict"]] = 1.0
+        # A year other than the edition's that this unit's own text mentions ("the 2022 showcase").
+        if years & (mentioned - {event_years[event]} if event >= 0 else mentioned):
+            x[i, _INDEX["year_match"]] = 1.0
 
 
 def scores(x: FloatArray, coef: Sequence[float], intercept: float) -> FloatArray:
