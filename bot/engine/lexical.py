@@ -52,26 +52,37 @@ class LexicalIndex:
             The index.
         """
         layout = Groups.of([g for g, _ in texts], groups)
-        raw = [features(Normalized.of(texts[i][1])) for i in layout.order]
+        ordered = [texts[i][1] for i in layout.order]
+        # Two passes over the texts (document frequencies, then weights) rather than every text's features
+        # held at once: at 10,000 facts those dicts alone would take gigabytes.
         df: dict[str, int] = {}
-        for doc in raw:
-            for f in doc:
+        for text in ordered:
+            for f in features(Normalized.of(text)):
                 df[f] = df.get(f, 0) + 1
-        n = len(raw)
+        n = len(ordered)
+        raw = (features(Normalized.of(text)) for text in ordered)
         idf = {f: math.log((n + 1) / (c + 0.5)) for f, c in df.items()}
         feature_ids = {f: i for i, f in enumerate(sorted(df))}
-        rows: list[tuple[int, int, float]] = []
+        # Postings are gathered as arrays, one document at a time, and sorted once: lists of Python tuples
+        # would take gigabytes at 10,000 facts.
+        feat_parts, doc_parts, weight_parts = [], [], []
         for d, doc in enumerate(raw):
-            rows.extend((feature_ids[f], d, w) for f, w in _weighted(doc, idf).items())
-        rows.sort()
-        feats = np.fromiter((r[0] for r in rows), dtype=np.int32, count=len(rows))
+            weighted = _weighted(doc, idf)
+            feat_parts.append(np.fromiter((feature_ids[f] for f in weighted), dtype=np.int32, count=len(weighted)))
+            doc_parts.append(np.full(len(weighted), d, dtype=np.int32))
+            weight_parts.append(np.fromiter(weighted.values(), dtype=np.float32, count=len(weighted)))
+        feats = np.concatenate(feat_parts) if feat_parts else np.zeros(0, dtype=np.int32)
+        docs = np.concatenate(doc_parts) if doc_parts else np.zeros(0, dtype=np.int32)
+        weights = np.concatenate(weight_parts) if weight_parts else np.zeros(0, dtype=np.float32)
+        order = np.lexsort((docs, feats))
+        feats, docs, weights = feats[order], docs[order], weights[order]
         starts = np.searchsorted(feats, np.arange(len(feature_ids) + 1, dtype=np.int32)).astype(np.int32)
         return cls(
             idf=idf,
             feature_ids=feature_ids,
             starts=starts,
-            docs=np.fromiter((r[1] for r in rows), dtype=np.int32, count=len(rows)),
-            weights=np.fromiter((r[2] for r in rows), dtype=np.float32, count=len(rows)),
+            docs=docs,
+            weights=weights,
             groups=layout,
         )
 
