@@ -124,7 +124,7 @@ def test_kb_history_on_an_empty_database_says_so(monkeypatch: pytest.MonkeyPatch
 
 
 def test_eval_floors_hold(monkeypatch: pytest.MonkeyPatch) -> None:
-    code, out = run(["eval", str(REPO / "tests" / "data" / "dev.yaml"), "--min", "0.6"], monkeypatch)
+    code, out = run(["eval", str(REPO / "tests" / "data" / "dev.yaml"), "--min", "0.75"], monkeypatch)
     assert code == 0, out
     assert "PASS" in out and "threshold sweep" in out
 
