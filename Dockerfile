@@ -8,6 +8,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     SUMMITBOT_DB=/data/summitbot.sqlite3 \
     SUMMITBOT_INTENTS_DIR=/app/intents \
     SUMMITBOT_KNOWLEDGE_DIR=/app/knowledge \
+    SUMMITBOT_RANKER=/app/model/ranker.json \
+    SUMMITBOT_EMBEDDING_CACHE=/data/embeddings.sqlite3 \
     SUMMITBOT_HEALTH_PORT=8080 \
     SUMMITBOT_HEALTH_URL=http://127.0.0.1:8080/healthz
 
@@ -22,12 +24,14 @@ COPY bot ./bot
 RUN pip install --no-cache-dir .
 COPY intents ./intents
 COPY knowledge ./knowledge
+COPY model ./model
 
 USER summitbot
 VOLUME ["/data"]
 EXPOSE 8443
 # Polling mode serves /healthz on SUMMITBOT_HEALTH_PORT; in webhook mode point SUMMITBOT_HEALTH_URL at the webhook port.
-HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
+# The first start on a new /data volume embeds the knowledge base (about a minute); later starts reuse the cache.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=120s --retries=3 \
     CMD ["python", "-c", "import os, sys, urllib.request; sys.exit(0 if urllib.request.urlopen(os.environ['SUMMITBOT_HEALTH_URL'], timeout=4).status == 200 else 1)"]
 ENTRYPOINT ["summitbot"]
 CMD ["run"]
