@@ -58,7 +58,9 @@ def edit(path: Path, change: object) -> None:
 
 
 def history() -> str:
-    return run("kb", "history")[1]
+    """The recorded changes; "" when there are none (the command then says so in one line)."""
+    out = run("kb", "history")[1]
+    return "" if out.startswith("no changes recorded in ") else out
 
 
 def test_item7_import_refuses_fact_ids_reused_across_files_as_validate_does(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
