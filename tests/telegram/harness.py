@@ -15,6 +15,7 @@ from telegram.ext import ContextTypes, TypeHandler
 from bot.settings import Settings
 from bot.telegram.app import BotApp
 from bot.telegram.services import SERVICES_KEY, Services
+from tests.conftest import EMBEDDING_CACHE
 
 # Settings validate the token's shape, so the fake server gets a realistic one.
 TOKEN = "123456:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
@@ -27,7 +28,11 @@ THAI = re.compile(r"[\u0e00-\u0e7f]")
 
 def make_settings(root: str, db: Path, **env: str) -> Settings:
     """Settings as ``summitbot run`` reads them from the environment."""
-    base = {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": root, "SUMMITBOT_DB": str(db), "SUMMITBOT_ADMINS": str(ADMIN)}
+    base = {
+        "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": root, "SUMMITBOT_DB": str(db), "SUMMITBOT_ADMINS": str(ADMIN),
+        # The run's one embedding cache: a bot that builds its own engine embeds nothing twice.
+        "SUMMITBOT_EMBEDDING_CACHE": str(EMBEDDING_CACHE),
+    }  # fmt: skip
     return Settings.from_env(environ={**base, **env}, dotenv=None)
 
 
