@@ -1,0 +1,97 @@
+"""Unit tests of the ranking's parts: text groups, lexical and semantic indexes, event spelling, units, the fits."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from bot.engine import KnowledgeBase
+from bot.engine.compose import Composer
+from bot.engine.events import EventMatcher
+from bot.engine.lexical import LexicalIndex
+from bot.engine.ranker import FEATURES, confidence_features, fit, fit_choice
+from bot.engine.semantic import Groups, SemanticIndex
+from bot.engine.text import Normalized
+from bot.engine.units import build_units
+from tests.conftest import encoder
+
+
+def test_groups_take_the_best_text_of_each_group_and_mark_empty_ones() -> None:
+    layout = Groups.of([2, 0, 2], 4)
+    values = np.array([0.1, 0.9, 0.4], dtype=np.float32)[layout.order]
+    assert layout.best(values, -1.0).tolist() == [np.float32(0.9), -1.0, np.float32(0.4), -1.0]
+
+
+def test_lexical_index_cosine_coverage_and_content() -> None:
+    index = LexicalIndex.build([(0, "wuxi has more than 3,000 iot companies"), (1, "the theme was a shared future"), (1, "beidou satellites")], 3)
+    cos, cover, content, share = index.group_scores(Normalized.of("wuxi has more than 3,000 iot companies"))
+    assert abs(float(cos[0]) - 1.0) < 1e-5 and float(cover[0]) > 0.99 and float(cos[1]) < 0.2 and float(cos[2]) == 0.0
+    # A question made only of general words covers no text's content.
+    specific = index.specificity(["when was it", "when is it held", "where was it"])
+    _, _, _, general = index.group_scores(Normalized.of("when was it"), specific)
+    _, _, content, specific_share = index.group_scores(Normalized.of("beidou satellites"), specific)
+    assert general < 0.6 and specific_share == 1.0 and abs(float(content[2]) - 1.0) < 1e-5
+
+
+def test_semantic_index_finds_a_translation() -> None:
+    texts = [(0, "Wuxi has more than 3,000 IoT companies."), (1, "Xi Jinping spoke by video link.")]
+    index = SemanticIndex.build(encoder(), [], texts, 2)
+    scores = index.group_scores(encoder().queries(["อู๋ซีมีบริษัท IoT กี่แห่ง"])[0])
+    assert scores[0] > scores[1]
+
+
+def test_event_spelling_tolerates_typos_and_short_queries_are_not_inside_names(kb: KnowledgeBase) -> None:
+    matcher = EventMatcher.build(kb.events)
+    typo = matcher.similarity(Normalized.of("wuzhen sumit"))
+    assert max(typo, key=lambda e: typo[e][1]) == "wic_wuzhen_2023"
+    assert matcher.similarity(Normalized.of("when"))["wic_wuzhen_2023"][0] == 0.0  # "when" is not inside "wuzhen"
+
+
+def test_a_thai_name_with_latin_words_is_taken_out_whole(kb: KnowledgeBase) -> None:
+    match = EventMatcher.build(kb.events).match(Normalized.of("การประชุมiotโลกจัดที่ไหน"))
+    assert match.hits[0].event_id == "wiotc_2023" and match.hits[0].named and match.residual == "จัดที่ไหน"
+
+
+def test_units_cover_every_answer_and_mark_silent_topics(kb: KnowledgeBase) -> None:
+    table = build_units(kb)
+    topics = [i for i in kb.intents if i.kind == "event_topic"]
+    chat = [i for i in kb.intents if i.kind in ("chitchat", "list_events", "upcoming")]
+    facts = sum(len(e.facts) for e in kb.events)
+    assert len(table.units) == facts + len(kb.events) * (1 + len(topics)) + len(chat)
+    silent = {(u.event_id, u.topic) for u in table.units if u.kind == "topic" and not u.has_answer}
+    assert ("itu_digital_world_2021", "where") in silent  # its article names no place
+    assert all(u.has_answer for u in table.units if u.kind == "topic" and u.topic == "recurrence")
+
+
+def test_the_choice_fit_learns_which_feature_marks_the_right_unit() -> None:
+    rng = np.random.default_rng(1)
+    rows, labels = [], []
+    for _ in range(60):
+        x = rng.normal(size=(8, len(FEATURES)))
+        right = np.zeros(8, dtype=bool)
+        right[int(np.argmax(x[:, 3]))] = True  # column 3 decides
+        rows.append(x)
+        labels.append(right)
+    coef, _ = fit_choice(rows, labels)
+    assert int(np.argmax(coef)) == 3
+
+
+def test_the_binary_fit_is_calibrated_on_average() -> None:
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=(400, 3))
+    y = rng.random(400) < 1 / (1 + np.exp(-(2 * x[:, 0] - 1)))
+    coef, intercept = fit([x], [y])
+    p = 1 / (1 + np.exp(-(x @ np.asarray(coef) + intercept)))
+    assert abs(float(p.mean()) - float(y.mean())) < 0.02 and coef[0] > 1.0
+
+
+def test_the_margin_is_over_the_best_unit_about_another_event() -> None:
+    x = np.zeros((3, len(FEATURES)))
+    z = np.array([5.0, 4.9, 1.0])
+    row = confidence_features(x, z, np.array([0, 0, 1], dtype=np.int32))
+    assert row[0] == 5.0 and row[1] == 4.0  # the fact and the topic answer of one event are not rivals
+
+
+def test_the_event_list_gives_date_and_city(kb: KnowledgeBase) -> None:
+    lines = Composer(kb).event_lines("en")
+    assert any("8 November 2023" in line and "Wuzhen" in line.split("—")[1] for line in lines)
+    assert any(line.endswith(", Beijing") for line in lines)
