@@ -23,7 +23,7 @@ def test_groups_take_the_best_text_of_each_group_and_mark_empty_ones() -> None:
 
 def test_lexical_index_cosine_coverage_and_content() -> None:
     index = LexicalIndex.build([(0, "wuxi has more than 3,000 iot companies"), (1, "the theme was a shared future"), (1, "beidou satellites")], 3)
-    cos, cover, content, share = index.group_scores(Normalized.of("wuxi has more than 3,000 iot companies"))
+    cos, cover, _, _ = index.group_scores(Normalized.of("wuxi has more than 3,000 iot companies"))
     assert abs(float(cos[0]) - 1.0) < 1e-5 and float(cover[0]) > 0.99 and float(cos[1]) < 0.2 and float(cos[2]) == 0.0
     # A question made only of general words covers no text's content.
     specific = index.specificity(["when was it", "when is it held", "where was it"])
