@@ -11,7 +11,8 @@ from typing import TextIO
 from bot.curated import load
 from bot.curated.ranker_file import save_ranker
 from bot.encoder import load_encoder
-from bot.engine.engine import Engine, untrained
+from bot.engine.engine import Engine
+from bot.engine.ranker import untrained
 from bot.evaluation import evaluate, format_reports
 from bot.labelled import load_split
 from bot.settings import REPO_ROOT, Settings

@@ -15,8 +15,8 @@ import numpy as np
 import numpy.typing as npt
 
 from bot.engine import Context, Engine, KnowledgeBase
-from bot.engine.engine import RankerModel
-from bot.engine.ranker import FEATURES, RankerParams, confidence_features, fit, fit_choice, scores
+from bot.engine.fitting import fit, fit_choice
+from bot.engine.ranker import FEATURES, RankerModel, RankerParams, confidence_features, scores
 from bot.engine.text import is_thai
 from bot.evaluation import SWEEP, evaluate
 from bot.labelled import Labelled, unit_right
@@ -67,7 +67,7 @@ class Fitted:
 
 #: Keyboard mashes added to the training queries as questions to decline: none of the labelled splits has
 #: many, and without them a string of unknown words can borrow the confidence of whatever fact it lands on.
-GIBBERISH = 80
+GIBBERISH = 240
 _LATIN = "qwertyuiopasdfghjklzxcvbnm"
 _THAI = "กขคงจฉชซญดตถทธนบปผพฟภมยรลวศษสหอฮะาิีึืุูเแโใไ่้๊๋็์"
 

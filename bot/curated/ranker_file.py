@@ -7,8 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.curated.problems import CurationError, Problem
-from bot.engine.engine import RankerModel
-from bot.engine.ranker import CONFIDENCE_FEATURES, FEATURES, RankerParams
+from bot.engine.ranker import CONFIDENCE_FEATURES, FEATURES, RankerModel, RankerParams
 
 VERSION = 1
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from bot.engine.answer import CONTEXT_TTL, MAX_MESSAGE, Answer, Context, SourceRef, Suggestion
-from bot.engine.engine import Engine, RankerModel
+from bot.engine.engine import Engine
 from bot.engine.model import LANGS, Event, Fact, Intent, KnowledgeBase, LocalText
+from bot.engine.ranker import RankerModel
 
 __all__ = [
     "CONTEXT_TTL", "LANGS", "MAX_MESSAGE", "Answer", "Context", "Engine", "Event", "Fact",

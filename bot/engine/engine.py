@@ -7,14 +7,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
-import numpy.typing as npt
 
 from bot.engine.answer import Answer, Context
 from bot.engine.compose import Composer
 from bot.engine.index import Index
 from bot.engine.language import detect_language
 from bot.engine.model import LANGS, Event, KnowledgeBase
-from bot.engine.ranker import CONFIDENCE_FEATURES, FEATURES, RankerParams, Signals, confidence_features, features, scores, sigmoid
+from bot.engine.ranker import RankerModel, RankerParams, Ranking, Signals, confidence_features, features, scores, sigmoid
 from bot.engine.semantic import Encoder
 from bot.engine.text import Normalized
 from bot.engine.units import Unit
@@ -29,41 +28,6 @@ AMBIGUITY = 0.5
 #: Options offered by "did you mean" at most: five buttons still read at a glance, and with every event
 #: close the bot asks "which event?" with all of them.
 MAX_OPTIONS = 5
-
-
-@dataclass(frozen=True)
-class RankerModel:
-    """The fitted parameters for both modes: with the sentence encoder, and lexical signals only."""
-
-    full: RankerParams | None
-    lexical: RankerParams
-    encoder_name: str = ""
-
-
-def untrained() -> RankerModel:
-    """All-zero weights: every unit equally likely. Only ``train`` uses it, to compute features before any fit."""
-    zero = RankerParams(tuple(0.0 for _ in FEATURES), 0.0, tuple(0.0 for _ in CONFIDENCE_FEATURES), 0.0, 0.5)
-    return RankerModel(zero, zero)
-
-
-@dataclass(frozen=True)
-class Ranking:
-    """All units of one query, scored."""
-
-    units: tuple[Unit, ...]
-    x: npt.NDArray[np.float64]
-    p: npt.NDArray[np.float64]  # stage one: how much each unit looks like the answer meant
-    order: npt.NDArray[np.intp]  # unit numbers, most likely first
-    confidence_x: npt.NDArray[np.float64]  # stage two's features
-    confidence: float  # stage two: P(the best unit is right)
-    named: tuple[str, ...]  # events named by a whole name or alias
-    years: frozenset[int]
-    in_context: bool = False  # the conversation's event took part (no event was named)
-    mentioned: frozenset[str] = frozenset()  # events the message points at, even by one common word ("iot")
-
-    def top(self, k: int = 1) -> list[tuple[Unit, float]]:
-        """The k most likely units with their probabilities."""
-        return [(self.units[i], float(self.p[i])) for i in self.order[:k]]
 
 
 @dataclass(frozen=True)

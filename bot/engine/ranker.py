@@ -2,7 +2,7 @@
 
 The features are cheap and explainable; their weights are data (``model/ranker.json``), refitted by
 ``summitbot train`` (see :mod:`bot.training`). Nothing here is tuned by hand except the L2 strength of
-the fit, which only keeps weights finite on separable data.
+the fits (bot/engine/fitting.py), which only keeps weights finite on separable data.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from bot.engine.units import UnitTable
+from bot.engine.units import Unit, UnitTable
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -36,8 +36,6 @@ _COPIED = (
     "k_fact", "k_card", "k_topic", "k_topic_empty", "unknown", "oos_lex", "oos_sem", "event", "event_other", "year_conflict",
     "bare_card", "context", "name_inside", "name_whole_card", "content_fact", "content_share",
 )  # fmt: skip
-#: L2 strength of the fit; only keeps weights finite when the training data separate perfectly.
-L2 = 0.1
 
 
 @dataclass(frozen=True)
@@ -214,92 +212,36 @@ def sigmoid(z: FloatArray | float) -> FloatArray:
     return np.asarray(1.0 / (1.0 + np.exp(-np.clip(z, -30, 30))))
 
 
-def _scale(rows: Sequence[FloatArray]) -> tuple[FloatArray, FloatArray]:
-    """Column means and spreads, so one L2 strength treats a cosine and a 0/1 flag alike."""
-    stacked = np.vstack(rows)
-    spread = stacked.std(axis=0)
-    return stacked.mean(axis=0), np.where(spread > 1e-9, spread, 1.0)
+@dataclass(frozen=True)
+class RankerModel:
+    """The fitted parameters for both modes: with the sentence encoder, and lexical signals only."""
+
+    full: RankerParams | None
+    lexical: RankerParams
+    encoder_name: str = ""
 
 
-def fit(rows: Sequence[FloatArray], labels: Sequence[npt.NDArray[np.bool_]], *, iterations: int = 50) -> tuple[tuple[float, ...], float]:
-    """Fit the logistic model by Newton's method with a small L2 penalty (no intercept penalty).
-
-    Args:
-        rows: one feature matrix per training query.
-        labels: per query, which units are right answers (all False for a question to decline).
-        iterations: Newton steps at most; it converges in far fewer on this little data.
-
-    Returns:
-        (weights, intercept).
-    """
-    mean, spread = _scale(rows)
-    x = np.vstack([np.hstack([(r - mean) / spread, np.ones((len(r), 1))]) for r in rows])
-    y = np.concatenate([np.asarray(lab, dtype=np.float64) for lab in labels])
-    w = np.zeros(x.shape[1])
-    penalty = np.full(x.shape[1], L2)
-    penalty[-1] = 0.0
-    for _ in range(iterations):
-        p = 1.0 / (1.0 + np.exp(-np.clip(x @ w, -30, 30)))
-        grad = x.T @ (p - y) + penalty * w
-        hess = (x * (p * (1 - p))[:, None]).T @ x + np.diag(penalty + 1e-9)
-        step = np.linalg.solve(hess, grad)
-        w -= step
-        if float(np.abs(step).max()) < 1e-8:
-            break
-    coef = w[:-1] / spread
-    return tuple(float(v) for v in coef), float(w[-1] - coef @ mean)
+def untrained() -> RankerModel:
+    """All-zero weights: every unit equally likely. Only ``train`` uses it, to compute features before any fit."""
+    zero = RankerParams(tuple(0.0 for _ in FEATURES), 0.0, tuple(0.0 for _ in CONFIDENCE_FEATURES), 0.0, 0.5)
+    return RankerModel(zero, zero)
 
 
-def fit_choice(rows: Sequence[FloatArray], labels: Sequence[npt.NDArray[np.bool_]], *, iterations: int = 60) -> tuple[tuple[float, ...], float]:
-    """Fit stage one as a choice among each query's units (conditional logit), by damped Newton steps.
+@dataclass(frozen=True)
+class Ranking:
+    """All units of one query, scored."""
 
-    It maximizes the probability mass of the right units within each query, which is what ranking
-    needs; queries with no right unit (to decline) say nothing about which unit wins and are left to
-    stage two.
+    units: tuple[Unit, ...]
+    x: npt.NDArray[np.float64]
+    p: npt.NDArray[np.float64]  # stage one: how much each unit looks like the answer meant
+    order: npt.NDArray[np.intp]  # unit numbers, most likely first
+    confidence_x: npt.NDArray[np.float64]  # stage two's features
+    confidence: float  # stage two: P(the best unit is right)
+    named: tuple[str, ...]  # events named by a whole name or alias
+    years: frozenset[int]
+    in_context: bool = False  # the conversation's event took part (no event was named)
+    mentioned: frozenset[str] = frozenset()  # events the message points at, even by one common word ("iot")
 
-    Args:
-        rows: one feature matrix per training query.
-        labels: per query, which units are right answers.
-        iterations: Newton steps at most.
-
-    Returns:
-        (weights, 0.0): a constant shift changes no ranking, so the intercept is zero.
-    """
-    mean, spread = _scale(rows)
-    pairs = [((x - mean) / spread, np.asarray(y, dtype=bool)) for x, y in zip(rows, labels, strict=True) if np.any(y)]
-    dim = pairs[0][0].shape[1] if pairs else len(FEATURES)
-    w = np.zeros(dim)
-
-    def loss(w: FloatArray) -> float:
-        total = L2 / 2 * float(w @ w)
-        for x, y in pairs:
-            z = x @ w
-            top, top_right = z.max(), z[y].max()
-            total -= float(np.log(np.exp(z[y] - top_right).sum()) + top_right - np.log(np.exp(z - top).sum()) - top)
-        return total
-
-    current = loss(w)
-    for _ in range(iterations):
-        grad = L2 * w
-        hess = np.eye(dim) * L2
-        for x, y in pairs:
-            z = x @ w
-            e = np.exp(z - z.max())
-            p_all = e / e.sum()
-            p_pos = np.where(y, e, 0.0) / e[y].sum()
-            mean_all = p_all @ x
-            grad += mean_all - p_pos @ x
-            centered = x - mean_all
-            hess += (centered * p_all[:, None]).T @ centered
-        step = np.linalg.solve(hess, grad)
-        # Halve the step until the loss goes down: the curvature used ignores the right units' spread.
-        for _ in range(20):
-            trial = w - step
-            value = loss(trial)
-            if value <= current:
-                break
-            step /= 2
-        w, improvement, current = trial, current - value, value
-        if improvement < 1e-7:
-            break
-    return tuple(float(v) for v in w / spread), 0.0
+    def top(self, k: int = 1) -> list[tuple[Unit, float]]:
+        """The k most likely units with their probabilities."""
+        return [(self.units[i], float(self.p[i])) for i in self.order[:k]]

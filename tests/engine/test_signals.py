@@ -7,8 +7,9 @@ import numpy as np
 from bot.engine import KnowledgeBase
 from bot.engine.compose import Composer
 from bot.engine.events import EventMatcher
+from bot.engine.fitting import fit, fit_choice
 from bot.engine.lexical import LexicalIndex
-from bot.engine.ranker import FEATURES, confidence_features, fit, fit_choice
+from bot.engine.ranker import FEATURES, confidence_features
 from bot.engine.semantic import Groups, SemanticIndex
 from bot.engine.text import Normalized
 from bot.engine.units import build_units

@@ -1,0 +1,107 @@
+"""Fitting the ranker's two stages: a conditional logit (which unit) and a logistic regression (answer or decline).
+
+Newton's method in numpy on standardized features; ``summitbot train`` (bot/training.py) calls these.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import numpy.typing as npt
+
+from bot.engine.ranker import FEATURES, FloatArray
+
+#: L2 strength of the fit; only keeps weights finite when the training data separate perfectly.
+L2 = 0.1
+
+
+def _scale(rows: Sequence[FloatArray]) -> tuple[FloatArray, FloatArray]:
+    """Column means and spreads, so one L2 strength treats a cosine and a 0/1 flag alike."""
+    stacked = np.vstack(rows)
+    spread = stacked.std(axis=0)
+    return stacked.mean(axis=0), np.where(spread > 1e-9, spread, 1.0)
+
+
+def fit(rows: Sequence[FloatArray], labels: Sequence[npt.NDArray[np.bool_]], *, iterations: int = 50) -> tuple[tuple[float, ...], float]:
+    """Fit the logistic model by Newton's method with a small L2 penalty (no intercept penalty).
+
+    Args:
+        rows: one feature matrix per training query.
+        labels: per query, which units are right answers (all False for a question to decline).
+        iterations: Newton steps at most; it converges in far fewer on this little data.
+
+    Returns:
+        (weights, intercept).
+    """
+    mean, spread = _scale(rows)
+    x = np.vstack([np.hstack([(r - mean) / spread, np.ones((len(r), 1))]) for r in rows])
+    y = np.concatenate([np.asarray(lab, dtype=np.float64) for lab in labels])
+    w = np.zeros(x.shape[1])
+    penalty = np.full(x.shape[1], L2)
+    penalty[-1] = 0.0
+    for _ in range(iterations):
+        p = 1.0 / (1.0 + np.exp(-np.clip(x @ w, -30, 30)))
+        grad = x.T @ (p - y) + penalty * w
+        hess = (x * (p * (1 - p))[:, None]).T @ x + np.diag(penalty + 1e-9)
+        step = np.linalg.solve(hess, grad)
+        w -= step
+        if float(np.abs(step).max()) < 1e-8:
+            break
+    coef = w[:-1] / spread
+    return tuple(float(v) for v in coef), float(w[-1] - coef @ mean)
+
+
+def fit_choice(rows: Sequence[FloatArray], labels: Sequence[npt.NDArray[np.bool_]], *, iterations: int = 60) -> tuple[tuple[float, ...], float]:
+    """Fit stage one as a choice among each query's units (conditional logit), by damped Newton steps.
+
+    It maximizes the probability mass of the right units within each query, which is what ranking
+    needs; queries with no right unit (to decline) say nothing about which unit wins and are left to
+    stage two.
+
+    Args:
+        rows: one feature matrix per training query.
+        labels: per query, which units are right answers.
+        iterations: Newton steps at most.
+
+    Returns:
+        (weights, 0.0): a constant shift changes no ranking, so the intercept is zero.
+    """
+    mean, spread = _scale(rows)
+    pairs = [((x - mean) / spread, np.asarray(y, dtype=bool)) for x, y in zip(rows, labels, strict=True) if np.any(y)]
+    dim = pairs[0][0].shape[1] if pairs else len(FEATURES)
+    w = np.zeros(dim)
+
+    def loss(w: FloatArray) -> float:
+        total = L2 / 2 * float(w @ w)
+        for x, y in pairs:
+            z = x @ w
+            top, top_right = z.max(), z[y].max()
+            total -= float(np.log(np.exp(z[y] - top_right).sum()) + top_right - np.log(np.exp(z - top).sum()) - top)
+        return total
+
+    current = loss(w)
+    for _ in range(iterations):
+        grad = L2 * w
+        hess = np.eye(dim) * L2
+        for x, y in pairs:
+            z = x @ w
+            e = np.exp(z - z.max())
+            p_all = e / e.sum()
+            p_pos = np.where(y, e, 0.0) / e[y].sum()
+            mean_all = p_all @ x
+            grad += mean_all - p_pos @ x
+            centered = x - mean_all
+            hess += (centered * p_all[:, None]).T @ centered
+        step = np.linalg.solve(hess, grad)
+        # Halve the step until the loss goes down: the curvature used ignores the right units' spread.
+        for _ in range(20):
+            trial = w - step
+            value = loss(trial)
+            if value <= current:
+                break
+            step /= 2
+        w, improvement, current = trial, current - value, value
+        if improvement < 1e-7:
+            break
+    return tuple(float(v) for v in w / spread), 0.0
