@@ -153,8 +153,20 @@ async def on_undo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if args and change_id is None:
         await say(svc, message, [f"Usage: {USAGE['undo']}"])
         return
+    await undo_and_report(svc, message, user.id, change_id)
+
+
+async def undo_and_report(svc: Services, message: Message, user_id: int, change_id: int | None) -> None:
+    """Undo a change (the latest when None) and say what was undone, or why nothing was.
+
+    Args:
+        svc: the services.
+        message: the message to reply to.
+        user_id: the admin undoing.
+        change_id: the change, or None for the latest.
+    """
     try:
-        changes, problems = await undo_changes(svc, change_id, user_id=user.id, chat_id=message.chat_id)
+        changes, problems = await undo_changes(svc, change_id, user_id=user_id, chat_id=message.chat_id)
     except Refused as exc:
         await say(svc, message, exc.lines, exc.head)
         return

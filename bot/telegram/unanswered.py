@@ -28,10 +28,10 @@ from bot.engine.render import shorten
 from bot.engine.text import Normalized
 from bot.store.knowledge import Unanswered
 from bot.telegram.addressing import command_args, replies_to, whole_number
-from bot.telegram.admin import require_bot_admin, say
+from bot.telegram.admin import require_bot_admin, say, undo_and_report
 from bot.telegram.formatting import Block, text_blocks
 from bot.telegram.handlers import on_group_text, on_private_text
-from bot.telegram.kb_sync import Refused, store_edits, undo_changes
+from bot.telegram.kb_sync import Refused, store_edits
 from bot.telegram.keyboards import MAX_CALLBACK_BYTES, MAX_LABEL
 from bot.telegram.sending import answer_query, in_private, reply_blocks
 from bot.telegram.services import Services, services
@@ -141,16 +141,6 @@ async def _attach(svc: Services, message: Message, user_id: int, question_id: in
     await _reply(svc, message, "Done:", lines, _keyboard([(f"Undo #{change.change_id}", _data("u", str(change.change_id)))]))
 
 
-async def _undo(svc: Services, message: Message, user_id: int, change_id: int) -> None:
-    try:
-        changes, problems = await undo_changes(svc, change_id, user_id=user_id, chat_id=message.chat_id)
-    except Refused as exc:
-        await say(svc, message, exc.lines, exc.head)
-        return
-    lines = [f"#{c.change_id} {shorten(c.summary, 300)}" for c in changes] + [f"warning: {p}" for p in problems[:5]]
-    await say(svc, message, lines, "Undone:")
-
-
 async def on_attach(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Attach an unanswered question to a fact as an alternate question; without a fact, the likely facts (admins)."""
     found = await require_bot_admin(update, context)
@@ -187,7 +177,7 @@ async def on_unanswered_button(update: Update, context: ContextTypes.DEFAULT_TYP
     elif attach_to is not None and fact_id is not None:
         await _attach(svc, message, user.id, int(attach_to), fact_id, None)
     elif undo is not None:
-        await _undo(svc, message, user.id, int(undo))
+        await undo_and_report(svc, message, user.id, int(undo))
 
 
 class _ReplyToSuggestions(MessageFilter):
