@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Sequence
 
-from telegram import InputFile, Message, Update, User
+from telegram import CallbackQuery, InputFile, Message, Update, User
 from telegram.ext import ContextTypes
 
 from bot.curated.edits import Edit, EditError, event_add, event_set, fact_add, fact_del, fact_edit, resolve_event, untranslated
@@ -18,7 +19,7 @@ from bot.telegram.addressing import command_args, whole_number
 from bot.telegram.formatting import Block, text_blocks
 from bot.telegram.handlers import reply_key, sender
 from bot.telegram.kb_sync import Refused, store_edits, undo_changes
-from bot.telegram.sending import in_private, reply_blocks, show_typing
+from bot.telegram.sending import answer_query, in_private, reply_blocks, show_typing
 from bot.telegram.services import Services, services
 
 USAGE = {
@@ -47,6 +48,32 @@ async def require_bot_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) 
         await reply_key(update, context, "not_admin")
         return None
     return svc, message, user
+
+
+async def admin_press(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, pattern: re.Pattern[str]
+) -> tuple[Services, CallbackQuery, User, re.Match[str], Message] | None:
+    """A bot admin's button press whose data fully matches ``pattern``; anything else is told "admins only" or "expired".
+
+    Args:
+        update: the update.
+        context: the handler context.
+        pattern: the versioned callback data the button carries.
+
+    Returns:
+        (services, query, presser, match, the message the button is on), or None when the press was refused.
+    """
+    query = update.callback_query
+    if query is None:
+        return None
+    svc, user = services(context), query.from_user
+    match = pattern.fullmatch(query.data or "")
+    message = query.message if isinstance(query.message, Message) else None
+    if user.id not in svc.settings.admins or match is None or message is None:
+        _, lang = await svc.lang_of(user.id, user.language_code)
+        await answer_query(query, shorten(svc.messages.get("not_admin" if match else "stale_button", lang), 200))
+        return None
+    return svc, query, user, match, message
 
 
 async def say(svc: Services, message: Message, lines: Sequence[str], head: str | None = None) -> None:

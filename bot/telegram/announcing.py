@@ -19,12 +19,12 @@ from bot.engine.model import Messages
 from bot.engine.render import shorten
 from bot.store.subscriptions import from_iso
 from bot.telegram.addressing import command_args, whole_number
-from bot.telegram.admin import require_bot_admin
+from bot.telegram.admin import admin_press, require_bot_admin
 from bot.telegram.announcer import Announcer, broadcast_html
 from bot.telegram.formatting import Block, escape
 from bot.telegram.handlers import sender_in_lang
 from bot.telegram.sending import answer_query, follow_migration, in_private, reply_blocks
-from bot.telegram.services import Services, services
+from bot.telegram.services import Services
 
 #: Callback data of a preview's buttons: v1|an|send|<id> and v1|an|cancel|<id>.
 BUTTON_PATTERN = r"^v1\|an\|"
@@ -203,16 +203,10 @@ def cancel_text(announcement_id: int, result: tuple[str, int] | None) -> str:
 
 async def on_announce_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Send or cancel a previewed announcement (bot admins only; a second press changes nothing)."""
-    query = update.callback_query
-    if query is None:
+    pressed = await admin_press(update, context, _BUTTON)
+    if pressed is None:
         return
-    svc, user = services(context), query.from_user
-    match = _BUTTON.match(query.data or "")
-    message = query.message if isinstance(query.message, Message) else None
-    if user.id not in svc.settings.admins or match is None or message is None:
-        _, lang = await svc.lang_of(user.id, user.language_code)
-        await answer_query(query, shorten(svc.messages.get("not_admin" if match else "stale_button", lang), 200))
-        return
+    svc, query, _, match, message = pressed
     ann, announcement_id = announcer(svc), int(match.group(2))
     if match.group(1) == "cancel":
         result = await ann.announcements.cancel(announcement_id, svc.clock())

@@ -28,7 +28,7 @@ from bot.engine.render import shorten
 from bot.engine.text import Normalized
 from bot.store.knowledge import Unanswered
 from bot.telegram.addressing import command_args, replies_to, whole_number
-from bot.telegram.admin import require_bot_admin, say, undo_and_report
+from bot.telegram.admin import admin_press, require_bot_admin, say, undo_and_report
 from bot.telegram.formatting import Block, text_blocks
 from bot.telegram.handlers import on_group_text, on_private_text
 from bot.telegram.kb_sync import Refused, store_edits
@@ -160,16 +160,10 @@ async def on_attach(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def on_unanswered_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Likely facts for a listed question, Attach, or Undo (bot admins only; stale or forged data changes nothing)."""
-    query = update.callback_query
-    if query is None:
+    pressed = await admin_press(update, context, _BUTTON)
+    if pressed is None:
         return
-    svc, user = services(context), query.from_user
-    match = _BUTTON.fullmatch(query.data or "")
-    message = query.message if isinstance(query.message, Message) else None
-    if user.id not in svc.settings.admins or match is None or message is None:
-        _, lang = await svc.lang_of(user.id, user.language_code)
-        await answer_query(query, shorten(svc.messages.get("not_admin" if match else "stale_button", lang), 200))
-        return
+    svc, query, user, match, message = pressed
     await answer_query(query)
     suggest, attach_to, fact_id, undo = match.groups()
     if suggest is not None:
