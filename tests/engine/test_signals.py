@@ -10,7 +10,7 @@ from bot.engine.events import EventMatcher
 from bot.engine.fitting import fit, fit_choice
 from bot.engine.lexical import LexicalIndex
 from bot.engine.ranker import FEATURES, confidence_features
-from bot.engine.semantic import Groups, SemanticIndex
+from bot.engine.semantic import BLOCK, Groups, SemanticIndex, quantize
 from bot.engine.text import Normalized
 from bot.engine.units import build_units
 from tests.conftest import encoder
@@ -38,6 +38,20 @@ def test_semantic_index_finds_a_translation() -> None:
     index = SemanticIndex.build(encoder(), [], texts, 2)
     scores = index.group_scores(encoder().queries(["อู๋ซีมีบริษัท IoT กี่แห่ง"])[0])
     assert scores[0] > scores[1]
+
+
+def test_int8_rows_keep_cosines_within_two_thousandths_across_blocks() -> None:
+    rng = np.random.default_rng(3)
+    rows = rng.standard_normal((BLOCK + 500, 384)).astype(np.float32)
+    rows /= np.linalg.norm(rows, axis=1, keepdims=True)
+    query = rows[7] * 0.6 + rows[BLOCK + 3] * 0.8
+    query /= np.linalg.norm(query)
+    codes, scales = quantize(rows)
+    assert codes.dtype == np.int8 and codes.nbytes * 4 == rows.nbytes
+    index = SemanticIndex(codes, scales, Groups.of(list(range(len(rows))), len(rows)))
+    exact = rows @ query
+    assert float(np.abs(index.cosines(query) - exact).max()) < 0.002
+    assert int(np.argmax(index.group_scores(query))) == int(np.argmax(exact)) == BLOCK + 3  # past the first block
 
 
 def test_event_spelling_tolerates_typos_and_short_queries_are_not_inside_names(kb: KnowledgeBase) -> None:
