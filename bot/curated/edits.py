@@ -30,7 +30,12 @@ _OPTION = re.compile(r"^(source|topics|lang|kind|year)\s*=\s*(.+)$", re.DOTALL)
 
 
 class EditError(ValueError):
-    """The command cannot be carried out as written; the message says what is wrong."""
+    """The command cannot be carried out as written: ``key`` names the text saying what is wrong (``edit_<key>`` in
+    intents/admin_messages.yaml, in the admin's language), ``values`` fill its placeholders."""
+
+    def __init__(self, name: str, /, **values: object) -> None:
+        super().__init__(name, values)
+        self.key, self.values = f"edit_{name}", values
 
 
 @dataclass(frozen=True)
@@ -74,12 +79,12 @@ def split_args(text: str, positional: int) -> Parsed:
         if match:
             key = match.group(1)
             if key in options:
-                raise EditError(f"option {key}= is given twice")
+                raise EditError("option_twice", key=key)
             options[key] = match.group(2).strip()
         elif piece or len(parts) < positional:
             parts.append(piece)
     if len(parts) < positional or any(not p for p in parts[:positional]):
-        raise EditError(f"expected {positional} part(s) separated by |")
+        raise EditError("parts", count=positional)
     return Parsed(tuple(parts), options)
 
 
@@ -90,13 +95,13 @@ def _text_and_lang(text: str, index: Index, lang_option: str | None) -> tuple[st
         lang, text = match.group(1), match.group(2)
     text = " ".join(text.split())
     if not text:
-        raise EditError("the text is empty")
+        raise EditError("text_empty")
     if not has_visible(text):
-        raise EditError("the text has no visible characters (only zero-width, control or blank characters)")
+        raise EditError("text_invisible")
     if len(text) > MAX_TEXT:
-        raise EditError(f"the text is {len(text)} characters long; at most {MAX_TEXT}")
+        raise EditError("text_long", length=len(text), limit=MAX_TEXT)
     if lang is not None and lang not in LANGS:
-        raise EditError(f"lang={lang} is not one of {', '.join(LANGS)}")
+        raise EditError("bad_lang", lang=lang, langs=", ".join(LANGS))
     return text, lang or detect_language(Normalized.of(text), index.language)
 
 
@@ -119,9 +124,9 @@ def resolve_event(kb: KnowledgeBase, index: Index, ref: str) -> Event:
         return event
     hits = [h for h in index.events.match(Normalized.of(ref)).hits if h.score >= 0.5]
     if not hits:
-        raise EditError(f"no event matches {ref!r}; ids: {', '.join(e.id for e in kb.events)}")
+        raise EditError("no_event", ref=ref.strip(), ids=", ".join(e.id for e in kb.events))
     if len(hits) > 1 and hits[1].score >= 0.85 * hits[0].score:
-        raise EditError(f"{ref!r} matches several events ({', '.join(h.event_id for h in hits[:4])}); use the id")
+        raise EditError("many_events", ref=ref.strip(), ids=", ".join(h.event_id for h in hits[:4]))
     found = kb.event(hits[0].event_id)
     assert found is not None
     return found
@@ -137,7 +142,7 @@ def find_fact(kb: KnowledgeBase, fact_id: str) -> tuple[Event, Fact]:
         fact = event.fact(fact_id.strip())
         if fact is not None:
             return event, fact
-    raise EditError(f"there is no fact {fact_id.strip()!r}; /facts <event> lists the ids")
+    raise EditError("no_fact", id=fact_id.strip())
 
 
 def _topics(value: str | None, default: list[str]) -> list[str]:
@@ -146,14 +151,14 @@ def _topics(value: str | None, default: list[str]) -> list[str]:
     topics = [t.strip() for t in value.split(",") if t.strip()]
     bad = [t for t in topics if t not in TOPICS]
     if bad or not topics:
-        raise EditError(f"topics must be among {', '.join(TOPICS)}")
+        raise EditError("bad_topics", topics=", ".join(TOPICS))
     return topics
 
 
 def _source(value: str | None) -> str:
     source = (value or "admin").strip()
     if len(source) > MAX_NAME:
-        raise EditError(f"source= is too long (at most {MAX_NAME} characters)")
+        raise EditError("source_long", limit=MAX_NAME)
     return source
 
 
@@ -195,14 +200,14 @@ def event_add(kb: KnowledgeBase, index: Index, args: str, today: dt.date) -> lis
     parsed = split_args(args, 2)
     event_id, name = parsed.parts[0].strip(), " ".join(" | ".join(parsed.parts[1:]).split())
     if not ID_RE.match(event_id) or len(event_id) > 64:
-        raise EditError(f"{event_id!r} is not a snake_case id (a-z, 0-9, _; starting with a letter; at most 64)")
+        raise EditError("bad_id", id=event_id)
     if kb.event(event_id) is not None:
-        raise EditError(f"event {event_id} already exists")
+        raise EditError("event_exists", id=event_id)
     if not name or len(name) > MAX_NAME or not has_visible(name):
-        raise EditError(f"the name must be 1 to {MAX_NAME} characters, some of them visible")
+        raise EditError("bad_name", limit=MAX_NAME)
     kind = parsed.options.get("kind", "summit")
     if kind not in EVENT_KINDS:
-        raise EditError(f"kind= must be one of {', '.join(EVENT_KINDS)}")
+        raise EditError("bad_kind", kinds=", ".join(EVENT_KINDS))
     years = re.findall(r"(?<!\d)(?:19|20|21)\d{2}(?!\d)", f"{parsed.options.get('year', '')} {event_id} {name}")
     year = int(years[0]) if years else today.year
     lang = detect_language(Normalized.of(name), index.language)
@@ -215,9 +220,9 @@ def _date_range(value: str) -> tuple[dt.date, dt.date | None]:
     try:
         dates = [dt.date.fromisoformat(p) for p in parts if p]
     except ValueError:
-        raise EditError(f"{value!r} is not an ISO 8601 date: write 2025-11-08, or 2025-11-08..2025-11-10") from None
+        raise EditError("bad_date", value=value.strip()) from None
     if not 1 <= len(dates) <= 2 or (len(dates) == 2 and dates[1] < dates[0]):
-        raise EditError("give one date, or a start and an end that is not before it")
+        raise EditError("date_order")
     return dates[0], dates[1] if len(dates) == 2 else None
 
 
@@ -226,7 +231,7 @@ def event_set(kb: KnowledgeBase, index: Index, args: str) -> list[Edit]:
     parsed = split_args(args, 2)
     head = parsed.parts[0].rsplit(maxsplit=1)
     if len(head) != 2 or head[1].lower() not in FIELDS:
-        raise EditError(f"write /event_set <event> <field> | <value>, the field being one of {', '.join(FIELDS)}")
+        raise EditError("bad_field", fields=", ".join(FIELDS))
     event, field = resolve_event(kb, index, head[0]), head[1].lower()
     value, lang = _text_and_lang(" | ".join(parsed.parts[1:]), index, parsed.options.get("lang"))
     doc = event_to_doc(event, with_facts=False) | {"origin": ADMIN}
@@ -243,7 +248,7 @@ def event_set(kb: KnowledgeBase, index: Index, args: str) -> list[Edit]:
     elif field == "names":
         names = [n.strip() for n in value.split(";") if n.strip()]
         if any(len(n) > MAX_NAME for n in names):
-            raise EditError(f"a name is longer than {MAX_NAME} characters")
+            raise EditError("name_long", limit=MAX_NAME)
         doc["names"] = {**doc["names"], lang: names}
     else:
         doc["summary"] = {**doc["summary"], lang: value}
@@ -261,23 +266,3 @@ def event_set(kb: KnowledgeBase, index: Index, args: str) -> list[Edit]:
         edits.append(Edit("event_set", "fact", fact_id, event.id, fact, f"{field} fact of {event.id} ({lang}): {value}"))
     edits.append(Edit("event_set", "event", event.id, event.id, doc, f"set {field} of {event.id} ({lang}): {value}"))
     return edits
-
-
-def untranslated(kb: KnowledgeBase, edit: Edit) -> list[str]:
-    """Languages of the edited entry that still show an older text than the one just written.
-
-    Args:
-        kb: the knowledge base before the edit.
-        edit: the edit.
-
-    Returns:
-        Language codes (empty for a new entry or a deletion).
-    """
-    if edit.data is None or edit.entity != "fact":
-        return []
-    texts: Mapping[str, str] = edit.data.get("text", {})
-    before = next((f for e in kb.events for f in e.facts if f.id == edit.entity_id), None)
-    if before is None:
-        return []
-    changed = {lang for lang, text in texts.items() if before.text.get(lang) != text}
-    return [lang for lang in texts if lang not in changed] if changed else []

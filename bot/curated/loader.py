@@ -12,9 +12,9 @@ from bot.curated.checks import event_checks, intent_checks
 from bot.curated.parse import Reader, parse_event, parse_intents
 from bot.curated.problems import CurationError, Problem
 from bot.curated.safe_yaml import MAX_FILE_BYTES, UnsafeFile, load_text, read_regular
+from bot.curated.text_catalog import LISTS, TEXT_FILES, catalog_problems
 from bot.engine.model import LANGS, Event, Intent, KnowledgeBase, LocalText, Messages
 
-MESSAGES_FILE = "messages.yaml"
 #: More files than this in one folder is not curated data (a folder picked by mistake, or a hostile one).
 MAX_FILES = 1000
 #: Telegram's limits on the bot's profile texts (telegram.constants.BotDescriptionLimit), in characters.
@@ -44,35 +44,37 @@ def read_yaml(path: Path, problems: list[Problem]) -> Mapping[str, Any] | None:
     return doc
 
 
-def parse_messages(doc: Mapping[str, Any], file: str, problems: list[Problem]) -> Messages:
-    """The bot's own sentences from intents/messages.yaml.
+def parse_messages(
+    doc: Mapping[str, Any], file: str, problems: list[Problem], found: dict[str, tuple[str, LocalText]], months: dict[str, tuple[str, ...]]
+) -> None:
+    """The bot's own sentences from one text file of intents/ (see :mod:`bot.curated.text_catalog`).
 
     Args:
         doc: the loaded document.
         file: its name, for problems.
         problems: where problems are appended.
-
-    Returns:
-        The messages (possibly incomplete when problems were found).
+        found: key → (file, texts), filled in; a key already read from another file is a problem.
+        months: filled in with the month names, when this file has them.
     """
     reader = Reader(file, problems)
     reader.version(doc)
-    table: dict[str, LocalText] = {}
-    months: dict[str, tuple[str, ...]] = {}
     for key, value in reader.mapping(doc.get("messages"), "messages").items():
-        if key == "months":
-            months = {lang: tuple(map(str, v)) for lang, v in reader.mapping(value, "messages.months").items()}
+        if key in LISTS:
+            months.update({lang: tuple(map(str, v)) for lang, v in reader.mapping(value, "messages.months").items()})
             for lang in LANGS:
                 if len(months.get(lang, ())) != 12:
                     reader.bad(f"messages.months.{lang}", "needs 12 month names")
             continue
         text = reader.local(value, f"messages.{key}")
-        if text is not None:
-            table[str(key)] = text
-            for lang, local in text.items if key in PROFILE_LIMITS else ():
-                if len(local) > PROFILE_LIMITS[key]:
-                    reader.bad(f"messages.{key}.{lang}", f"is {len(local)} characters; Telegram allows {PROFILE_LIMITS[key]}")
-    return Messages(table, months)
+        if text is None:
+            continue
+        if str(key) in found:
+            reader.bad(f"messages.{key}", f"is also in {found[str(key)][0]}: a text lives in one file")
+            continue
+        found[str(key)] = (file, text)
+        for lang, local in text.items if key in PROFILE_LIMITS else ():
+            if len(local) > PROFILE_LIMITS[key]:
+                reader.bad(f"messages.{key}.{lang}", f"is {len(local)} characters; Telegram allows {PROFILE_LIMITS[key]}")
 
 
 def yaml_files(folder: Path, problems: list[Problem]) -> list[Path]:
@@ -126,7 +128,7 @@ def collect(intents_dir: Path, knowledge_dir: Path, sources_dir: Path | None = N
     """Load everything and report every problem, without raising.
 
     Args:
-        intents_dir: folder of intent files and messages.yaml.
+        intents_dir: folder of intent files and the text files (messages.yaml, admin_messages.yaml, commands.yaml).
         knowledge_dir: folder of event files.
         sources_dir: the articles; when given, each quote is checked verbatim against its article.
 
@@ -139,22 +141,27 @@ def collect(intents_dir: Path, knowledge_dir: Path, sources_dir: Path | None = N
     read = read_events(knowledge_dir, problems)
     events = [event for event, _, _ in read]
     intents: list[Intent] = []
-    messages = Messages({}, {})
+    texts: dict[str, tuple[str, LocalText]] = {}
+    months: dict[str, tuple[str, ...]] = {}
     intent_files: dict[str, str] = {}
     for path in yaml_files(intents_dir, problems) if intents_dir.is_dir() else []:
         doc = read_yaml(path, problems)
         if doc is None:
             continue
-        if path.name == MESSAGES_FILE:
-            messages = parse_messages(doc, path.name, problems)
+        if path.name in TEXT_FILES:
+            parse_messages(doc, path.name, problems, texts, months)
             continue
         for intent in parse_intents(doc, path.name, problems):
             intent_files[intent.id] = path.name
             intents.append(intent)
     problems += event_checks(events, sources_dir, [file for _, _, file in read])
     problems += intent_checks(intents, intent_files)
-    if not messages.table and intents_dir.is_dir():
-        problems.append(Problem(MESSAGES_FILE, "", "is missing: the bot needs its own sentences"))
+    if intents_dir.is_dir():
+        missing = [file for file in TEXT_FILES if not (intents_dir / file).is_file()]
+        problems += [Problem(file, "", "is missing: the bot needs its own sentences") for file in missing]
+        # Missing files are reported once, not once per text they should hold.
+        problems += [p for p in catalog_problems(texts) if p.file not in missing]
+    messages = Messages({key: text for key, (_, text) in texts.items()}, months)
     return KnowledgeBase(tuple(events), tuple(intents), messages), problems
 
 

@@ -63,14 +63,14 @@ def attach_question(kb: KnowledgeBase, index: Index, fact_id: str, question: str
     event, fact = find_fact(kb, fact_id)
     text = " ".join(question.split())
     if not text or not has_visible(text):
-        raise EditError("the question has no visible characters")
+        raise EditError("question_invisible")
     if len(text) > MAX_QUESTION:
-        raise EditError(f"the question is {len(text)} characters long; at most {MAX_QUESTION}")
+        raise EditError("question_long", length=len(text), limit=MAX_QUESTION)
     owner = alternate_questions(kb).get(question_key(text))
     if owner is not None:
-        raise EditError(f"“{text}” is already an alternate question of {owner}")
+        raise EditError("question_taken", question=text, owner=owner)
     if lang is not None and lang not in LANGS:
-        raise EditError(f"lang={lang} is not one of {', '.join(LANGS)}")
+        raise EditError("bad_lang", lang=lang, langs=", ".join(LANGS))
     lang = lang or detect_language(Normalized.of(text), index.language)
     questions = questions_doc(fact.questions)
     data = fact_to_doc(fact) | {"questions": {**questions, lang: [*questions.get(lang, []), text]}}

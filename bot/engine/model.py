@@ -180,16 +180,20 @@ class Messages:
         """A sentence in a language, with placeholders filled.
 
         Args:
-            key: the message key from intents/messages.yaml.
+            key: the key of a text in intents/ (declared in bot/curated/text_catalog.py).
             lang: the reader's language (English when that one is missing).
             **values: placeholder values.
 
         Returns:
-            The formatted sentence; the key itself when the message does not exist.
+            The formatted sentence.
+
+        Raises:
+            KeyError: when there is no such text; the loader refuses a knowledge base without every declared text,
+                so this is a key missing from the catalog (a bug), and never shown to a user as a raw key.
         """
         entry = self.table.get(key)
         if entry is None:
-            return key
+            raise KeyError(f"no text {key!r} in intents/ (declare it in bot/curated/text_catalog.py)")
         text, _ = entry.pick(lang)
         try:
             return text.format(**values)

@@ -17,7 +17,14 @@ MAX_QUESTION = 300
 
 
 class UndoError(ValueError):
-    """The change cannot be undone (unknown, already undone, or overtaken by a later change)."""
+    """The change cannot be undone (unknown, already undone, or overtaken by a later change).
+
+    ``key`` names the text saying why (``undo_<key>`` in intents/admin_messages.yaml), ``values`` fill it.
+    """
+
+    def __init__(self, name: str, /, **values: object) -> None:
+        super().__init__(name, values)
+        self.key, self.values = f"undo_{name}", values
 
 
 class StaleKnowledge(RuntimeError):
@@ -199,16 +206,16 @@ class KnowledgeLog:
         if change_id is None:
             rows = await self._store.query("SELECT change_id FROM kb_changes WHERE undone_by IS NULL AND action != 'undo' ORDER BY change_id DESC LIMIT 1")
             if not rows:
-                raise UndoError("there is no change to undo")
+                raise UndoError("nothing")
             change_id = int(rows[0][0])
         rows = await self._store.query(f"SELECT {_CHANGE_COLUMNS} FROM kb_changes WHERE change_id = ?", (change_id,))
         if not rows:
-            raise UndoError(f"there is no change #{change_id}; /history lists them")
+            raise UndoError("unknown", id=change_id)
         target = Change(*rows[0])
         if target.undone_by is not None:
-            raise UndoError(f"change #{change_id} was already undone by #{target.undone_by}")
+            raise UndoError("already", id=change_id, by=target.undone_by)
         if target.action == "undo":
-            raise UndoError(f"change #{change_id} is itself an undo; to get that state back, make the edit again")
+            raise UndoError("is_undo", id=change_id)
         batch = [
             Change(*r) for r in await self._store.query(f"SELECT {_CHANGE_COLUMNS} FROM kb_changes WHERE batch_id = ? ORDER BY change_id", (target.batch_id,))
         ]
@@ -218,7 +225,7 @@ class KnowledgeLog:
                 (change.entity, change.entity_id, change.change_id),
             )
             if later and later[0][0] is not None:
-                raise UndoError(f"{change.entity} {change.entity_id} was changed again by #{later[0][0]} after #{change.change_id}; undo that first")
+                raise UndoError("overtaken", entity=f"{change.entity} {change.entity_id}", by=later[0][0], id=change.change_id)
         undo_rows = [("undo", c.entity, c.entity_id, c.event_id, c.before_json, f"undo #{c.change_id}: {c.summary}") for c in reversed(batch)]
         done = await self._write(undo_rows, user_id, chat_id, undoes=target.batch_id, expect=expect)
         return done

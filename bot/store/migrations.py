@@ -184,6 +184,22 @@ MIGRATIONS: tuple[Migration, ...] = (
             "UPDATE question_log SET question = '' WHERE user_id IS NULL",
         ),
     ),
+    Migration(
+        6,
+        "user_names",
+        (
+            # The names of the admins who change the knowledge, as Telegram last showed them: /history names
+            # people, and kb_changes keeps only ids. Written when an admin acts; forget-user deletes the row.
+            """
+            CREATE TABLE user_names (
+                user_id    INTEGER PRIMARY KEY,
+                first_name TEXT NOT NULL,
+                username   TEXT NULL,
+                updated_at TEXT NOT NULL
+            )
+            """,
+        ),
+    ),
 )
 
 

@@ -15,6 +15,7 @@ _DIGITS = re.compile(r"\+?\d[\d\s().-]*\d")
 #: (table, statement) pairs run for a user id; private chats have the user's id as chat id.
 FORGET: tuple[tuple[str, str], ...] = (
     ("user_settings", "DELETE FROM user_settings WHERE user_id = :id"),
+    ("user_names", "DELETE FROM user_names WHERE user_id = :id"),
     ("subscriptions", "DELETE FROM subscriptions WHERE chat_id = :id"),
     ("subscriptions (subscribed by)", "UPDATE subscriptions SET user_id = NULL WHERE user_id = :id"),
     ("outbox", "DELETE FROM outbox WHERE chat_id = :id"),

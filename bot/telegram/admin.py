@@ -3,35 +3,28 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections.abc import Callable, Sequence
 
 from telegram import CallbackQuery, InputFile, Message, Update, User
 from telegram.ext import ContextTypes
 
-from bot.curated.edits import Edit, EditError, event_add, event_set, fact_add, fact_del, fact_edit, resolve_event, untranslated
+from bot.curated.edits import Edit, EditError, event_add, event_set, fact_add, fact_del, fact_edit, resolve_event
 from bot.curated.export import dump_yaml, event_to_doc
+from bot.curated.stale_texts import stale_languages
 from bot.engine import KnowledgeBase
 from bot.engine.index import Index
 from bot.engine.render import shorten
 from bot.store.knowledge import Change
+from bot.store.user_names import names_of, remember_name
 from bot.telegram.addressing import command_args, whole_number
-from bot.telegram.formatting import Block, text_blocks
+from bot.telegram.formatting import Block
 from bot.telegram.handlers import reply_key, sender
 from bot.telegram.kb_sync import Refused, store_edits, undo_changes
 from bot.telegram.sending import answer_query, in_private, reply_blocks, show_typing
 from bot.telegram.services import Services, services
 
-USAGE = {
-    "fact_add": "/fact_add <event> | [lang=xx] <text> [| source=…] [| topics=when,figures]",
-    "fact_edit": "/fact_edit <fact_id> | [lang=xx] <text> [| source=…]",
-    "fact_del": "/fact_del <fact_id>",
-    "facts": "/facts <event>",
-    "event_add": "/event_add <id> | <name> [| kind=summit|iot-expo|itu-event] [| year=2025]",
-    "event_set": "/event_set <event> <date|place|theme|names|summary> | [lang=xx] <value>",
-    "history": "/history [event]",
-    "undo": "/undo [change_id]",
-}
 MAX_ARGS = 3000
 STATS_DAYS = 14
 MakeEdits = Callable[[KnowledgeBase, Index, str], list[Edit]]
@@ -47,6 +40,7 @@ async def require_bot_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     if user.id not in svc.settings.admins:
         await reply_key(update, context, "not_admin")
         return None
+    await remember_name(svc.store, user.id, user.first_name, user.username)  # /history names the people who act
     return svc, message, user
 
 
@@ -73,13 +67,46 @@ async def admin_press(
         _, lang = await svc.lang_of(user.id, user.language_code)
         await answer_query(query, shorten(svc.messages.get("not_admin" if match else "stale_button", lang), 200))
         return None
+    await remember_name(svc.store, user.id, user.first_name, user.username)
     return svc, query, user, match, message
 
 
-async def say(svc: Services, message: Message, lines: Sequence[str], head: str | None = None) -> None:
-    """Reply with a bold head line and plain lines (threaded in groups)."""
-    blocks = ([Block(head, "b")] if head else []) + text_blocks(list(lines))
+async def admin_lang(svc: Services, user: User) -> str:
+    """The language of an admin's replies: their /lang choice, else their Telegram language."""
+    return (await svc.lang_of(user.id, user.language_code))[1]
+
+
+def refusal(svc: Services, lang: str, exc: Refused, usage: str | None = None) -> tuple[str, list[str]]:
+    """Why nothing changed, in the admin's language: (head, lines), the command's usage after bad input."""
+    text = svc.messages.get
+    lines = [text(key, lang, **values) for key, values in exc.reasons] + exc.details
+    return text(exc.head, lang), [*lines, *([text(usage, lang)] if usage and exc.bad_input else [])]
+
+
+async def say(svc: Services, message: Message, lines: Sequence[str | Block], head: str | None = None) -> None:
+    """Reply with a bold head line and plain lines (threaded in groups); a Block line may show ids as code."""
+    blocks = ([Block(head, "b")] if head else []) + [line if isinstance(line, Block) else Block(line) for line in lines]
     await reply_blocks(svc, message, blocks, quote=not in_private(message))
+
+
+def change_block(change: Change) -> Block:
+    """``#id summary`` of a stored change, its entity's id as code."""
+    return Block(f"#{change.change_id} {shorten(change.summary, 300)}", codes=(change.entity_id,))
+
+
+async def _stale(svc: Services, edit: Edit) -> list[str]:
+    """The languages of an edited fact that still hold an older text (see :mod:`bot.curated.stale_texts`)."""
+    if edit.entity != "fact" or edit.data is None:
+        return []
+    changes = [c for c in await svc.knowledge.history(edit.event_id, limit=500) if c.entity == "fact" and c.entity_id == edit.entity_id]
+    changes.sort(key=lambda c: c.change_id)
+    # Before its first change the fact was as curated (no overlay entry: before_json is empty) or as then stored.
+    curated = svc.baseline.event(edit.event_id)
+    fact = curated.fact(edit.entity_id) if curated is not None else None
+    first = json.loads(changes[0].before_json).get("text", {}) if changes and changes[0].before_json else None
+    states = [first if first is not None else dict(fact.text.texts()) if fact is not None else {}]
+    states += [json.loads(c.after_json).get("text", {}) if c.after_json else {} for c in changes]
+    return stale_languages(states)
 
 
 async def _edit(update: Update, context: ContextTypes.DEFAULT_TYPE, command: str, make: MakeEdits) -> None:
@@ -88,20 +115,21 @@ async def _edit(update: Update, context: ContextTypes.DEFAULT_TYPE, command: str
     if found is None:
         return
     svc, message, user = found
-    args = command_args(message)
+    args, lang, text = command_args(message), await admin_lang(svc, user), svc.messages.get
     if not args or len(args) > MAX_ARGS:
-        await say(svc, message, [f"Usage: {USAGE[command]}"] if not args else [f"That is {len(args)} characters; at most {MAX_ARGS}."])
+        await say(svc, message, [text(f"usage_{command}", lang) if not args else text("admin_too_long", lang, length=len(args), limit=MAX_ARGS)])
         return
     try:
         stored = await store_edits(svc, lambda kb, index: make(kb, index, args), user_id=user.id, chat_id=message.chat_id)
     except Refused as exc:
-        await say(svc, message, [*exc.lines, *([f"Usage: {USAGE[command]}"] if exc.bad_input else [])], exc.head)
+        head, lines = refusal(svc, lang, exc, f"usage_{command}")
+        await say(svc, message, lines, head)
         return
-    lines = [f"#{c.change_id} {shorten(c.summary, 300)}" for c in stored.changes]
-    stale = sorted({lang for edit in stored.edits for lang in untranslated(stored.before, edit)})
+    done: list[str | Block] = [change_block(c) for c in stored.changes]
+    stale = sorted({code for edit in stored.edits for code in await _stale(svc, edit)})
     if stale:
-        lines.append(f"Still the older text in: {', '.join(stale)} — send the same command with lang=xx to update them.")
-    await say(svc, message, [*lines, "Live now in every language. /undo reverts it."], "Done:")
+        done.append(text("admin_still_older", lang, langs=", ".join(stale)))
+    await say(svc, message, [*done, text("admin_live", lang)], text("admin_done", lang))
 
 
 async def on_fact_add(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -135,38 +163,54 @@ async def on_facts(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if found is None:
         return
     svc, message, user = found
-    args = command_args(message)
-    _, lang = await svc.lang_of(user.id, user.language_code)
+    args, lang, text = command_args(message), await admin_lang(svc, user), svc.messages.get
     try:
         event = resolve_event(svc.engine.kb, svc.engine.index, args) if args else None
     except EditError as exc:
-        event, args = None, str(exc)
+        event, args = None, text(exc.key, lang, **exc.values)
     if event is None:
-        await say(svc, message, [args or f"Usage: {USAGE['facts']}", "Events: " + ", ".join(e.id for e in svc.engine.kb.events)])
+        ids = [e.id for e in svc.engine.kb.events]
+        await say(svc, message, [args or text("usage_facts", lang), Block(text("admin_events", lang, ids=", ".join(ids)), codes=tuple(ids))])
         return
-    lines = [f"{f.id} [{', '.join(f.topics)}]{' (admin)' if f.origin == 'admin' else ''}: {shorten(f.text.pick(lang)[0], 160)}" for f in event.facts]
-    await say(svc, message, lines or ["(no facts)"], f"{event.name(lang)} — {len(event.facts)} facts")
+    mark = f" {text('admin_fact_admin', lang)}"
+    lines: list[str | Block] = [
+        Block(f"{f.id} [{', '.join(f.topics)}]{mark if f.origin == 'admin' else ''}: {shorten(f.text.pick(lang)[0], 160)}", codes=(f.id,))
+        for f in event.facts
+    ]
+    await say(svc, message, lines or [text("admin_no_facts", lang)], text("admin_facts_head", lang, event=event.name(lang), count=len(event.facts)))
 
 
-def _change_line(change: Change) -> str:
-    undone = f" (undone by #{change.undone_by})" if change.undone_by else ""
-    return f"#{change.change_id} {change.at[:16].replace('T', ' ')} by {change.user_id}: {shorten(change.summary, 200)}{undone}"
+def _who(svc: Services, lang: str, user_id: int, names: dict[int, str]) -> str:
+    """An admin's name as Telegram last showed it; kb import's (and a forgotten person's) 0; else the bare id."""
+    if user_id in names:
+        return names[user_id]
+    return svc.messages.get("admin_cli_user" if user_id == 0 else "admin_user_id", lang, id=user_id)
+
+
+def _change_line(svc: Services, lang: str, change: Change, names: dict[int, str]) -> Block:
+    text = svc.messages.get
+    undone = f" {text('admin_undone_by', lang, id=change.undone_by)}" if change.undone_by else ""
+    at = change.at[:16].replace("T", " ")
+    line = text("admin_history_line", lang, id=change.change_id, at=at, who=_who(svc, lang, change.user_id, names), summary=shorten(change.summary, 200))
+    return Block(line + undone, codes=(change.entity_id,))
 
 
 async def on_history(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Show recent changes, optionally of one event (admins)."""
+    """Show recent changes, optionally of one event, naming who made them (admins)."""
     found = await require_bot_admin(update, context)
     if found is None:
         return
-    svc, message, _ = found
-    args = command_args(message)
+    svc, message, user = found
+    args, lang, text = command_args(message), await admin_lang(svc, user), svc.messages.get
     try:
         event_id = resolve_event(svc.engine.kb, svc.engine.index, args).id if args else None
     except EditError as exc:
-        await say(svc, message, [str(exc)], "Nothing to show:")
+        await say(svc, message, [text(exc.key, lang, **exc.values)], text("admin_nothing_to_show", lang))
         return
     changes = await svc.knowledge.history(event_id, limit=25)
-    await say(svc, message, [_change_line(c) for c in changes] or ["No changes yet."], "Recent changes" + (f" of {event_id}" if event_id else ""))
+    names = await names_of(svc.store, {c.user_id for c in changes})
+    head = text("admin_history_head_event", lang, event=event_id) if event_id else text("admin_history_head", lang)
+    await say(svc, message, [_change_line(svc, lang, c, names) for c in changes] or [text("admin_history_none", lang)], head)
 
 
 async def on_undo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -178,27 +222,29 @@ async def on_undo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     args = command_args(message).lstrip("#")
     change_id = whole_number(args) if args else None
     if args and change_id is None:
-        await say(svc, message, [f"Usage: {USAGE['undo']}"])
+        await say(svc, message, [svc.messages.get("usage_undo", await admin_lang(svc, user))])
         return
-    await undo_and_report(svc, message, user.id, change_id)
+    await undo_and_report(svc, message, user, change_id)
 
 
-async def undo_and_report(svc: Services, message: Message, user_id: int, change_id: int | None) -> None:
-    """Undo a change (the latest when None) and say what was undone, or why nothing was.
+async def undo_and_report(svc: Services, message: Message, user: User, change_id: int | None) -> None:
+    """Undo a change (the latest when None) and say what was undone, or why nothing was, in the admin's language.
 
     Args:
         svc: the services.
         message: the message to reply to.
-        user_id: the admin undoing.
+        user: the admin undoing.
         change_id: the change, or None for the latest.
     """
+    lang, text = await admin_lang(svc, user), svc.messages.get
     try:
-        changes, problems = await undo_changes(svc, change_id, user_id=user_id, chat_id=message.chat_id)
+        changes, problems = await undo_changes(svc, change_id, user_id=user.id, chat_id=message.chat_id)
     except Refused as exc:
-        await say(svc, message, exc.lines, exc.head)
+        head, lines = refusal(svc, lang, exc)
+        await say(svc, message, lines, head)
         return
-    lines = [f"#{c.change_id} {shorten(c.summary, 300)}" for c in changes] + [f"warning: {p}" for p in problems[:5]]
-    await say(svc, message, lines, "Undone:")
+    undone: list[str | Block] = [change_block(c) for c in changes]
+    await say(svc, message, [*undone, *(text("admin_warning", lang, problem=p) for p in problems[:5])], text("admin_undone", lang))
 
 
 async def on_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -206,15 +252,17 @@ async def on_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     found = await require_bot_admin(update, context)
     if found is None:
         return
-    svc, message, _ = found
+    svc, message, user = found
+    lang, text = await admin_lang(svc, user), svc.messages.get
     await svc.flush_questions()
     since = (svc.now().date() - dt.timedelta(days=STATS_DAYS - 1)).isoformat()
     stats = await svc.knowledge.stats(since)
     rate = f"{stats.fallbacks / stats.total:.0%}" if stats.total else "–"
-    lines = [f"{stats.total} questions since {since}; fallback rate {rate}"]
-    lines += [f"{day} {lang}: {n}" for day, lang, n in stats.per_day_lang]
-    lines += ["Busiest events: " + (", ".join(f"{e} ({n})" for e, n in stats.events) or "none")]
-    await say(svc, message, lines, "Statistics")
+    lines = [text("admin_stats_total", lang, count=stats.total, since=since, rate=rate)]
+    lines += [f"{day} {asked}: {n}" for day, asked, n in stats.per_day_lang]
+    busiest = ", ".join(f"{e} ({n})" for e, n in stats.events) or text("admin_stats_none", lang)
+    lines += [text("admin_stats_busiest", lang, events=busiest)]
+    await say(svc, message, lines, text("admin_stats_head", lang))
 
 
 async def on_export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -222,10 +270,11 @@ async def on_export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     found = await require_bot_admin(update, context)
     if found is None:
         return
-    svc, message, _ = found
+    svc, message, user = found
     await show_typing(message)
     kb = svc.engine.kb
     text = dump_yaml({"version": 1, "events": [event_to_doc(e) for e in kb.events]})
     name = f"summitbot-knowledge-{svc.now():%Y%m%d-%H%M}.yaml"
     facts = sum(len(e.facts) for e in kb.events)
-    await message.reply_document(InputFile(text.encode("utf-8"), filename=name), caption=f"{len(kb.events)} events, {facts} facts")
+    caption = svc.messages.get("admin_export_caption", await admin_lang(svc, user), events=len(kb.events), facts=facts)
+    await message.reply_document(InputFile(text.encode("utf-8"), filename=name), caption=caption)

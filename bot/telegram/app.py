@@ -199,7 +199,7 @@ async def start_services(app: BotApp, settings: Settings, engine: Engine | None,
         if app.job_queue is not None:
             app.job_queue.run_repeating(flush_question_log, interval=QUESTION_FLUSH_SECONDS, name="question-log")
             app.job_queue.run_repeating(sync_job, interval=SYNC_SECONDS, name="kb-sync")
-        menus = await set_menus(bot, settings.admins)
+        menus = await set_menus(bot, settings.admins, engine.kb.messages)
         profile = await set_profile(bot, engine.kb.messages)
         await start_announcer(app.bot_data[SERVICES_KEY], bot, app.job_queue, lambda: app.running)
     except BaseException:

@@ -26,10 +26,11 @@ _TOKENS = re.compile(r"\s+|\S+")
 
 @dataclass(frozen=True)
 class Block:
-    """One line of a reply: plain text and an optional tag (b, i) for the whole line."""
+    """One line of a reply: plain text, an optional tag (b, i) for the whole line, and ids in it to show as code."""
 
     text: str
     tag: str | None = None
+    codes: tuple[str, ...] = ()  # ids shown as <code> wherever they occur: they copy with a tap
 
 
 def utf16_len(text: str) -> int:
@@ -44,6 +45,15 @@ def escape(text: str) -> str:
 
 def _wrap(tag: str | None, inner: str) -> str:
     return f"<{tag}>{inner}</{tag}>" if tag and inner else inner
+
+
+def _marked(inner: str, codes: tuple[str, ...]) -> str:
+    """Escaped text with each whole occurrence of an id wrapped in <code> (a cut one stays plain: still valid)."""
+    wanted = sorted({escape(code) for code in codes if code}, key=len, reverse=True)
+    if not wanted:
+        return inner
+    pattern = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, wanted)) + r")(?!\w)")
+    return pattern.sub(lambda m: f"<code>{m.group()}</code>", inner)
 
 
 def answer_blocks(answer: Answer, messages: Messages) -> list[Block]:
@@ -113,12 +123,12 @@ def _split_plain(text: str, budget: int, first: int) -> list[str]:
 
 def _pieces(block: Block, limit: int, room: int) -> list[str]:
     """A block as HTML pieces within ``limit``; when it must be cut, the first piece fills the ``room`` left."""
-    whole = _wrap(block.tag, escape(block.text))
+    whole = _wrap(block.tag, _marked(escape(block.text), block.codes))
     if utf16_len(whole) <= limit:
         return [whole]
-    overhead = utf16_len(_wrap(block.tag, "x")) - 1
+    overhead = utf16_len(_wrap(block.tag, "x")) - 1 + len("<code></code>") * sum(block.text.count(c) for c in block.codes if c)
     first = room - overhead if room - overhead >= MIN_ROOM else limit - overhead
-    return [_wrap(block.tag, escape(part)) for part in _split_plain(block.text, limit - overhead, first)]
+    return [_wrap(block.tag, _marked(escape(part), block.codes)) for part in _split_plain(block.text, limit - overhead, first)]
 
 
 def render(blocks: Iterable[Block], limit: int = MAX_MESSAGE, max_parts: int = MAX_PARTS) -> list[str]:

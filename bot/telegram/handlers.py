@@ -148,7 +148,7 @@ async def on_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     helped = chitchat(svc.engine, "help", lang, svc.now(), svc.bot_name)
     blocks = answer_blocks(helped, svc.messages) if helped else []
     names = PRIVATE_COMMANDS if in_private(message) else GROUP_COMMANDS
-    blocks += [Block(""), *(Block(f"/{c.command} — {c.description}") for c in commands(names, lang))]
+    blocks += [Block(""), *(Block(f"/{c.command} — {c.description}") for c in commands(names, lang, svc.messages))]
     await reply_blocks(svc, message, blocks, quote=not in_private(message))
 
 
@@ -186,6 +186,7 @@ async def on_reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if user.id not in svc.settings.admins:
         await reply_key(update, context, "not_admin")
         return
+    _, lang = await svc.lang_of(user.id, user.language_code)
     await show_typing(message)
     async with svc.reload_lock:
         try:
@@ -193,8 +194,9 @@ async def on_reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         except CurationError as exc:
             log.warning("reload by %s refused: %d problem(s)", user.id, len(exc.problems))
             lines = [shorten(f"• {p}", PROBLEM_CHARS) for p in exc.problems[:MAX_PROBLEMS]]
-            more = [f"… and {len(exc.problems) - MAX_PROBLEMS} more"] if len(exc.problems) > MAX_PROBLEMS else []
-            head = Block(f"Reload failed: {len(exc.problems)} problem(s). Still answering from the previous data.", "b")
+            extra = len(exc.problems) - MAX_PROBLEMS
+            more = [svc.messages.get("admin_reload_more", lang, count=extra)] if extra > 0 else []
+            head = Block(svc.messages.get("admin_reload_failed", lang, count=len(exc.problems)), "b")
             await reply_blocks(svc, message, [head, *text_blocks([*lines, *more])], quote=quote)
             return
         # The re-read YAML is the new baseline; the admins' edits still apply on top of it.
@@ -206,7 +208,7 @@ async def on_reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         svc.baseline, svc.kb_generation = kb, generation
     facts = sum(len(e.facts) for e in merged.events)
     log.info("reload by %s: %d events, %d facts, %d intents", user.id, len(kb.events), facts, len(kb.intents))
-    done = f"Reloaded: {len(merged.events)} events, {facts} facts, {len(kb.intents)} intents."
+    done = svc.messages.get("admin_reload_done", lang, events=len(merged.events), facts=facts, intents=len(kb.intents))
     await reply_blocks(svc, message, [Block(done)], quote=quote)
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from telegram.ext import ContextTypes
@@ -41,12 +41,16 @@ MAX_PROBLEMS = 10
 MakeEdits = Callable[[KnowledgeBase, Index], list[Edit]]
 
 
-class Refused(Exception):
-    """Nothing was stored; ``lines`` say why, under ``head``."""
+Reason = tuple[str, Mapping[str, object]]  # a text's key (intents/admin_messages.yaml) and its placeholder values
 
-    def __init__(self, head: str, lines: Sequence[str], *, bad_input: bool = False) -> None:
-        super().__init__("; ".join(lines))
-        self.head, self.lines, self.bad_input = head, list(lines), bad_input
+
+class Refused(Exception):
+    """Nothing was stored: the text ``head`` and ``reasons`` say why (the admin reads them in their language);
+    ``details`` are validation problems, shown as the curated checks word them (file: entry: message)."""
+
+    def __init__(self, head: str, reasons: Sequence[Reason], details: Sequence[str] = (), *, bad_input: bool = False) -> None:
+        super().__init__(head, *(key for key, _ in reasons), *details)
+        self.head, self.reasons, self.details, self.bad_input = head, list(reasons), list(details), bad_input
 
 
 @dataclass(frozen=True)
@@ -129,13 +133,13 @@ async def store_edits(svc: Services, make: MakeEdits, *, user_id: int, chat_id: 
             try:
                 edits = make(kb, index)
             except EditError as exc:
-                raise Refused("Nothing changed:", [str(exc)], bad_input=True) from None
+                raise Refused("admin_nothing_changed", [(exc.key, exc.values)], bad_input=True) from None
             overlay = await svc.knowledge.overlay()
             before = {str(p) for p in (await asyncio.to_thread(apply_overlay, svc.baseline, overlay))[1]}
             merged, problems = await asyncio.to_thread(apply_overlay, svc.baseline, _with_edits(overlay, edits))
             fresh = [str(p) for p in problems if str(p) not in before]
             if fresh:
-                raise Refused("Nothing changed — the result would not be valid:", [shorten(p, 300) for p in fresh[:MAX_PROBLEMS]])
+                raise Refused("admin_invalid_result", [], [shorten(p, 300) for p in fresh[:MAX_PROBLEMS]])
             try:
                 changes = await svc.knowledge.apply(edits, user_id=user_id, chat_id=chat_id, expect=generation)
             except StaleKnowledge:
@@ -144,7 +148,7 @@ async def store_edits(svc: Services, make: MakeEdits, *, user_id: int, chat_id: 
             await asyncio.to_thread(svc.engine.swap, merged)
             log.info("admin %s: %s", user_id, "; ".join(c.summary for c in changes))
             return Stored(changes, edits, kb)
-    raise Refused("Nothing changed:", ["The knowledge keeps changing (kb import?); try again in a moment."])
+    raise Refused("admin_nothing_changed", [("admin_busy", {})])
 
 
 async def undo_changes(svc: Services, change_id: int | None, *, user_id: int, chat_id: int | None) -> tuple[list[Change], list[str]]:
@@ -159,6 +163,8 @@ async def undo_changes(svc: Services, change_id: int | None, *, user_id: int, ch
     async with svc.reload_lock:
         try:
             changes = await svc.knowledge.undo(change_id, user_id=user_id, chat_id=chat_id)
-        except (UndoError, StaleKnowledge) as exc:
-            raise Refused("Nothing changed:", [str(exc)]) from None
+        except UndoError as exc:
+            raise Refused("admin_nothing_changed", [(exc.key, exc.values)]) from None
+        except StaleKnowledge:
+            raise Refused("admin_nothing_changed", [("stale_knowledge", {})]) from None
         return changes, await rebuild(svc)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update, User
 from telegram.ext import ContextTypes
 from telegram.ext.filters import MessageFilter
 
@@ -28,8 +28,8 @@ from bot.engine.render import shorten
 from bot.engine.text import Normalized
 from bot.store.knowledge import Unanswered
 from bot.telegram.addressing import command_args, replies_to, whole_number
-from bot.telegram.admin import admin_press, require_bot_admin, say, undo_and_report
-from bot.telegram.formatting import Block, text_blocks
+from bot.telegram.admin import admin_lang, admin_press, change_block, refusal, require_bot_admin, say, undo_and_report
+from bot.telegram.formatting import Block
 from bot.telegram.handlers import on_group_text, on_private_text
 from bot.telegram.kb_sync import Refused, store_edits
 from bot.telegram.keyboards import MAX_CALLBACK_BYTES, MAX_LABEL
@@ -38,11 +38,11 @@ from bot.telegram.services import Services, services
 
 LISTED = 15
 SUGGESTED = 3
-USAGE = "Usage: /attach <number> [<fact_id>] [lang=xx] — the number from /unanswered; without a fact id, the likely facts."
 BUTTON_PATTERN = r"^v1\|ua\|"
 _BUTTON = re.compile(r"v1\|ua\|(?:q\|([0-9]{1,18})|a\|([0-9]{1,18})\|([a-z][a-z0-9_]*)|u\|([0-9]{1,18}))")  # fullmatch
-#: The first line of a likely-facts message; a reply to it names the fact to attach its question to.
-_HEADER = re.compile(r"^Question Q([0-9]{1,18}) ")
+#: The first line of a likely-facts message (ua_question_head: "Q<n> (" in every language); a reply to it names the
+#: fact to attach its question to.
+_HEADER = re.compile(r"^[^\n(]*\bQ([0-9]{1,18}) \(")
 _LANG = re.compile(r"lang=([a-z]{2})")  # fullmatch
 
 
@@ -56,8 +56,9 @@ def _keyboard(buttons: Sequence[tuple[str, str | None]]) -> InlineKeyboardMarkup
     return InlineKeyboardMarkup(rows) if rows else None
 
 
-async def _reply(svc: Services, message: Message, head: str, lines: Sequence[str], markup: InlineKeyboardMarkup | None = None) -> None:
-    await reply_blocks(svc, message, [Block(head, "b"), *text_blocks(list(lines))], quote=not in_private(message), markup=markup)
+async def _reply(svc: Services, message: Message, head: str, lines: Sequence[str | Block], markup: InlineKeyboardMarkup | None = None) -> None:
+    blocks = [line if isinstance(line, Block) else Block(line) for line in lines]
+    await reply_blocks(svc, message, [Block(head, "b"), *blocks], quote=not in_private(message), markup=markup)
 
 
 def parse_attach(args: str) -> tuple[int, str | None, str | None] | None:
@@ -79,66 +80,75 @@ async def on_unanswered(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     found = await require_bot_admin(update, context)
     if found is None:
         return
-    svc, message, _ = found
+    svc, message, user = found
+    shown, text = await admin_lang(svc, user), svc.messages.get
     await svc.flush_questions()
     rows = await svc.knowledge.unanswered(LISTED, skip=alternate_questions(svc.engine.kb).keys())
     if not rows:
-        await say(svc, message, ["No unanswered questions yet."], "Most frequent unanswered questions")
+        await say(svc, message, [text("ua_none", shown)], text("ua_head", shown))
         return
     lines = [f"Q{q.question_id} {q.count}× {shorten(q.question, 200)}" for q in rows]
-    lines.append("Tap one (or send /attach <number>) for the facts most likely to answer it, then attach it to one as an alternate question.")
+    lines.append(text("ua_hint", shown))
     markup = _keyboard([(f"Q{q.question_id} {q.question}", _data("q", str(q.question_id))) for q in rows])
-    await _reply(svc, message, "Most frequent unanswered questions", lines, markup)
+    await _reply(svc, message, text("ua_head", shown), lines, markup)
 
 
-async def _logged(svc: Services, message: Message, question_id: int) -> Unanswered | None:
+async def _logged(svc: Services, message: Message, shown: str, question_id: int) -> Unanswered | None:
     question = await svc.knowledge.logged_question(question_id)
     if question is None:
-        await say(svc, message, [f"There is no unanswered question Q{question_id}; /unanswered lists them.", USAGE], "Nothing changed:")
+        lines = [svc.messages.get("ua_no_question", shown, id=question_id), svc.messages.get("usage_attach", shown)]
+        await say(svc, message, lines, svc.messages.get("admin_nothing_changed", shown))
     return question
 
 
-async def _suggest(svc: Services, message: Message, question_id: int) -> None:
-    """The facts most likely to answer a logged question, each with an Attach button."""
-    question = await _logged(svc, message, question_id)
+async def _suggest(svc: Services, message: Message, shown: str, question_id: int) -> None:
+    """The facts most likely to answer a logged question, each with an Attach button (``shown``: the admin's language)."""
+    question = await _logged(svc, message, shown, question_id)
     if question is None:
         return
+    text = svc.messages.get
     kb, lang = svc.engine.kb, detect_language(Normalized.of(question.question), svc.engine.index.language)
     ranking = svc.engine.rank(question.question, now=svc.now())
     facts = {f.id: f for e in kb.events for f in e.facts}  # an edit may swap the index meanwhile: skip what it removed
     fact_ids = [u.fact_id for u, _ in ranking.top(len(ranking.units)) if u.kind == "fact" and u.fact_id in facts][:SUGGESTED]
-    lines, buttons = [f"“{shorten(question.question, 300)}”", "Most likely facts:" if fact_ids else "No likely fact."], []
+    lines: list[str | Block] = [f"“{shorten(question.question, 300)}”", text("ua_likely" if fact_ids else "ua_no_likely", shown)]
+    buttons: list[tuple[str, str | None]] = []
     for n, fact_id in enumerate(fact_ids, start=1):
         fact = facts[fact_id]
-        lines.append(f"{n}. {fact_id} — {shorten(fact.text.pick(lang)[0], 160)}")
-        buttons.append((f"Attach to {n}. {fact_id}", _data("a", str(question_id), fact_id)))
+        lines.append(Block(f"{n}. {fact_id} — {shorten(fact.text.pick(lang)[0], 160)}", codes=(fact_id,)))
+        buttons.append((text("ua_attach_button", shown, n=n, fact=fact_id), _data("a", str(question_id), fact_id)))
         if buttons[-1][1] is None:
-            lines.append(f"   /attach {question_id} {fact_id}")
-    lines.append(f"Tap one to attach the question to it. Another fact: reply to this message with its id, or send /attach {question_id} <fact_id>.")
-    await _reply(svc, message, f"Question Q{question_id} ({lang}, asked {question.count}×)", lines, _keyboard(buttons))
+            lines.append(Block(f"   /attach {question_id} {fact_id}", codes=(f"/attach {question_id} {fact_id}",)))
+    lines.append(text("ua_suggest_hint", shown, id=question_id))
+    head = text("ua_question_head", shown, id=question_id, lang=lang, count=question.count)
+    await _reply(svc, message, head, lines, _keyboard(buttons))
 
 
-async def _attach(svc: Services, message: Message, user_id: int, question_id: int, fact_id: str, lang: str | None) -> None:
+async def _attach(svc: Services, message: Message, user: User, question_id: int, fact_id: str, lang: str | None) -> None:
     """Attach a logged question to a fact through the one edit path, check the bot now answers it so, offer Undo."""
-    question = await _logged(svc, message, question_id)
+    shown, text = await admin_lang(svc, user), svc.messages.get
+    question = await _logged(svc, message, shown, question_id)
     if question is None:
         return
     try:
         stored = await store_edits(
-            svc, lambda kb, index: attach_question(kb, index, fact_id, question.question, lang), user_id=user_id, chat_id=message.chat_id
+            svc, lambda kb, index: attach_question(kb, index, fact_id, question.question, lang), user_id=user.id, chat_id=message.chat_id
         )
     except Refused as exc:
-        await say(svc, message, [*exc.lines, *([USAGE] if exc.bad_input else [])], exc.head)
+        head, why = refusal(svc, shown, exc, "usage_attach")
+        await say(svc, message, why, head)
         return
     change = stored.changes[0]
     answer = svc.engine.answer(question.question, now=svc.now())
     if fact_id in answer.facts:
-        check = "The bot now answers it with this fact."
+        check = text("ua_answers_now", shown)
+    elif answer.fallback:
+        check = text("ua_still_declines", shown)
     else:
-        got = "declines it" if answer.fallback else f"answers it with {', '.join(answer.facts) or answer.intent or answer.kind}"
-        check = f"Note: the bot still {got}; the fact's text may need words closer to the question."
-    lines = [f"#{change.change_id} {shorten(change.summary, 300)}", check, f"Live now. /undo {change.change_id} (or the button) reverts it."]
-    await _reply(svc, message, "Done:", lines, _keyboard([(f"Undo #{change.change_id}", _data("u", str(change.change_id)))]))
+        check = text("ua_still_answers", shown, answer=", ".join(answer.facts) or answer.intent or answer.kind)
+    lines: list[str | Block] = [change_block(change), check, text("ua_live", shown, id=change.change_id)]
+    undo = _keyboard([(text("ua_undo_button", shown, id=change.change_id), _data("u", str(change.change_id)))])
+    await _reply(svc, message, text("admin_done", shown), lines, undo)
 
 
 async def on_attach(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -149,13 +159,13 @@ async def on_attach(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     svc, message, user = found
     parsed = parse_attach(command_args(message))
     if parsed is None:
-        await say(svc, message, [USAGE])
+        await say(svc, message, [svc.messages.get("usage_attach", await admin_lang(svc, user))])
         return
     question_id, fact_id, lang = parsed
     if fact_id is None:
-        await _suggest(svc, message, question_id)
+        await _suggest(svc, message, await admin_lang(svc, user), question_id)
     else:
-        await _attach(svc, message, user.id, question_id, fact_id, lang)
+        await _attach(svc, message, user, question_id, fact_id, lang)
 
 
 async def on_unanswered_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -167,11 +177,11 @@ async def on_unanswered_button(update: Update, context: ContextTypes.DEFAULT_TYP
     await answer_query(query)
     suggest, attach_to, fact_id, undo = match.groups()
     if suggest is not None:
-        await _suggest(svc, message, int(suggest))
+        await _suggest(svc, message, await admin_lang(svc, user), int(suggest))
     elif attach_to is not None and fact_id is not None:
-        await _attach(svc, message, user.id, int(attach_to), fact_id, None)
+        await _attach(svc, message, user, int(attach_to), fact_id, None)
     elif undo is not None:
-        await undo_and_report(svc, message, user.id, int(undo))
+        await undo_and_report(svc, message, user, int(undo))
 
 
 class _ReplyToSuggestions(MessageFilter):
@@ -198,6 +208,6 @@ async def on_suggestions_reply(update: Update, context: ContextTypes.DEFAULT_TYP
     parsed = parse_attach(f"{header.group(1)} {message.text or ''}") if header else None
     question_id, fact_id, lang = parsed or (0, None, None)
     if fact_id is None:
-        await say(svc, message, ["Reply with the id of the fact to attach the question to (and lang=xx if needed), e.g. wiotc_2023_theme."])
+        await say(svc, message, [svc.messages.get("ua_reply_hint", await admin_lang(svc, user))])
         return
-    await _attach(svc, message, user.id, question_id, fact_id, lang)
+    await _attach(svc, message, user, question_id, fact_id, lang)

@@ -10,12 +10,12 @@ from fakeapi import html_to_plain
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.engine import Answer, Context, SourceRef
+from bot.engine import Answer, Context, KnowledgeBase, SourceRef
 from bot.telegram.addressing import without_mention
 from bot.telegram.errors import REDACTED, install_redaction
 from bot.telegram.formatting import ELLIPSIS, Block, render, utf16_len
 from bot.telegram.keyboards import EventAction, LangChoice, encode_event, encode_lang, parse_callback
-from bot.telegram.menus import DESCRIPTIONS, MENU_LANGS, menu_plan
+from bot.telegram.menus import ADMIN_COMMANDS, MENU_LANGS, menu_plan
 from bot.telegram.services import ConversationContexts, base_lang, reply_lang
 
 T0 = dt.datetime(2024, 1, 1, 12, tzinfo=dt.UTC)
@@ -102,13 +102,15 @@ def test_languages() -> None:
     assert reply_lang("th", "fr") == "th" and reply_lang(None, "vi") == "vi" and reply_lang(None, "de") == "en"
 
 
-def test_menu_plan() -> None:
-    plan = menu_plan({7, 3})
+def test_menu_plan(kb: KnowledgeBase) -> None:
+    plan = menu_plan({7, 3}, kb.messages)
     assert len(plan) == 4 * len(MENU_LANGS)
     assert [s.type for s, lang, _ in plan if lang == ""] == ["all_private_chats", "all_group_chats", "chat", "chat"]
-    for name, texts in DESCRIPTIONS.items():
+    for name in ADMIN_COMMANDS:  # every command is in the admins' menu
+        texts = dict(kb.messages.table[f"command_{name}"].texts())
         assert set(texts) == {"en", "th", "vi", "fr"} and name.islower()
         assert all(1 <= len(t) <= 256 for t in texts.values())
+    assert {c.description for _, lang, items in plan if lang == "th" for c in items} >= {"เลือกภาษาที่ใช้ตอบ"}
 
 
 def test_token_is_redacted_from_messages_args_and_tracebacks(caplog: pytest.LogCaptureFixture) -> None:
