@@ -233,18 +233,22 @@ class Engine:
         if best.kind not in ("topic", "card", "fact") or ranking.named or ranking.in_context:
             return []
         seen = {best.event_id}
-        rivals: list[Unit] = []
+        alike: list[tuple[Unit, float]] = []
         for unit, q in ranking.top(40)[1:]:
-            if q < AMBIGUITY * p or len(rivals) + 1 >= MAX_OPTIONS:
-                break
             if unit.event_id in seen or (ranking.mentioned and unit.event_id not in ranking.mentioned):
                 continue
             same_card = unit.kind == best.kind == "card"
             same_topic = unit.kind in ("topic", "fact") and best.kind in ("topic", "fact") and unit.topic == best.topic
             if same_card or same_topic:
                 seen.add(unit.event_id)
-                rivals.append(unit)
-        return rivals
+                alike.append((unit, q))
+        # Ambiguous when one other event is nearly as likely, or when the other events together are at least as
+        # likely as the best one ("when?" split over five events), or when the best is an event's general answer
+        # or overview (its date, its place…) while nothing points at that event: every event has one, so picking
+        # one is a guess.
+        guess = best.kind in ("topic", "card") and not ranking.points_at(int(ranking.order[0]))
+        together = guess or sum(q for _, q in alike) >= p
+        return [u for u, q in alike if together or q >= AMBIGUITY * p][: MAX_OPTIONS - 1]
 
     def _decline(self, state: _State, ranking: Ranking, lang: str, p: float, now: dt.datetime) -> Answer:
         """No answer is likely enough: say so about the event named, or in general."""

@@ -31,6 +31,7 @@ CONFIDENCE_FEATURES: tuple[str, ...] = (
     "score", "margin", "k_fact", "k_card", "k_topic", "k_topic_empty", "k_intent", "lex", "sem", "cover",
     "unknown", "oos_lex", "oos_sem", "event", "event_other", "year_conflict", "bare_card", "context",
     "name_inside", "name_whole_card", "content_fact", "content_share",
+    "sem_agrees", "lex_agrees", "sem_behind", "lex_behind", "sem_same_event", "lex_same_event",
 )  # fmt: skip
 _COPIED = (
     "k_fact", "k_card", "k_topic", "k_topic_empty", "unknown", "oos_lex", "oos_sem", "event", "event_other", "year_conflict",
@@ -204,6 +205,16 @@ def confidence_features(x: FloatArray, z: FloatArray, unit_event: npt.NDArray[np
     for name, parts in (("k_intent", ("k_chitchat", "k_list", "k_upcoming")), ("lex", ("lex_fact", "lex_event", "lex_intent")),
                         ("sem", ("sem_fact", "sem_event", "sem_intent")), ("cover", ("cover_fact", "cover_event"))):  # fmt: skip
         row[CONFIDENCE_FEATURES.index(name)] = sum(x[best, _INDEX[part]] for part in parts)
+    # Whether each signal alone would have picked the same answer (or at least its event), and how far the pick
+    # is behind that signal's favourite: an answer both signals agree on is right more often than its score says.
+    for prefix in ("sem", "lex"):
+        own = x[:, _INDEX[f"{prefix}_fact"]] + x[:, _INDEX[f"{prefix}_event"]] + x[:, _INDEX[f"{prefix}_intent"]]
+        if not own.any():
+            continue  # no encoder: the semantic columns stay 0, as in the lexical model's training
+        favourite = int(np.argmax(own))
+        row[CONFIDENCE_FEATURES.index(f"{prefix}_agrees")] = float(favourite == best)
+        row[CONFIDENCE_FEATURES.index(f"{prefix}_behind")] = float(own[best] - own[favourite])
+        row[CONFIDENCE_FEATURES.index(f"{prefix}_same_event")] = float(unit_event[favourite] == event)
     return row
 
 
@@ -241,6 +252,15 @@ class Ranking:
     years: frozenset[int]
     in_context: bool = False  # the conversation's event took part (no event was named)
     mentioned: frozenset[str] = frozenset()  # events the message points at, even by one common word ("iot")
+
+    def points_at(self, i: int) -> bool:
+        """Whether anything in the message or the conversation points at unit i's event: a word of its names,
+        the whole message spelling a name (even misspelt), or the conversation's event.
+
+        A name merely resembling part of the message (``name_inside``) does not count: "when?" resembles "Wuzhen".
+        """
+        row = self.x[i]
+        return self.units[i].event_id in self.mentioned or any(row[_INDEX[name]] > 0 for name in ("event", "name_whole_card", "context"))
 
     def top(self, k: int = 1) -> list[tuple[Unit, float]]:
         """The k most likely units with their probabilities."""

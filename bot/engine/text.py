@@ -16,7 +16,8 @@ _THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 _LATIN_EXTRA = str.maketrans({"đ": "d", "ð": "d", "ø": "o", "ł": "l", "æ": "ae", "œ": "oe"})
 _INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff\u00ad]")
 # Word characters, keeping Thai combining marks inside a word (\w does not cover all of them).
-_WORD = re.compile(r"[\u0e00-\u0e7f]+|[^\W_\u0e00-\u0e7f]+", re.UNICODE)
+# A Latin combining accent continues a word ("0\u0300" + "0" is one word, as "00" is once accents are folded away).
+_WORD = re.compile(r"[\u0e00-\u0e7f]+|[^\W_\u0e00-\u0e7f](?:[^\W_\u0e00-\u0e7f]|[\u0300-\u036f])*", re.UNICODE)
 _THAI_CHAR = re.compile(r"[\u0e00-\u0e7f]")
 # "wic2566", "expo2021": a year glued to a name, as people type it without spaces.
 _GLUED_YEAR = re.compile(r"(?<=[a-z])(?=(?:19|20|25)\d\d(?!\d))")

@@ -75,19 +75,34 @@ def test_noise_next_to_a_name_is_not_a_confident_fact(engine: Engine) -> None:
     assert answer.kind in ("summary", "no_info", "fallback"), answer
 
 
-def test_ambiguity_needs_two_close_answers_about_different_events(engine: Engine) -> None:
-    iot = engine.rank("and where?", now=NOW)
-    (first, p1), (second, p2) = iot.top(2)
-    assert first.event_id != second.event_id and p2 >= engine_module.AMBIGUITY * p1
-    assert engine.answer("and where?", now=NOW).kind == "did_you_mean"
+def test_a_named_event_leaves_no_rival(engine: Engine) -> None:
     named = engine.rank("when was the wuzhen summit?", now=NOW)
     (_, q1), (_, q2) = named.top(2)
     assert q2 < engine_module.AMBIGUITY * q1 and engine.answer("when was the wuzhen summit?", now=NOW).kind != "did_you_mean"
 
 
+@pytest.mark.parametrize("question", ["and where?", "when?", "khi nào", "quand ?", "เมื่อไหร่"])
+def test_a_general_answer_pointing_at_no_single_event_asks_which_event(engine: Engine, question: str) -> None:
+    answer = engine.answer(question, now=NOW)
+    assert answer.event is None and not answer.facts and answer.kind in ("did_you_mean", "fallback"), (question, answer.kind, answer.event)
+    assert len(answer.suggestions) == 5  # every event has a date and a place: all are offered
+
+
 def test_the_ambiguity_share_matters(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(engine_module, "AMBIGUITY", 0.99)
-    assert engine.answer("and where?", now=NOW).kind != "did_you_mean"
+    # A fact on a topic other events share: a rival counts when its share reaches AMBIGUITY of the best's.
+    question = "how many countries"
+    ranking = engine.rank(question, now=NOW)
+    (best, p), *rest = ranking.top(40)
+    first: dict[str | None, float] = {}
+    for unit, q in rest:
+        if unit.event_id != best.event_id and unit.kind in ("fact", "topic") and unit.topic == best.topic:
+            first.setdefault(unit.event_id, q)
+    assert best.kind == "fact" and first and sum(first.values()) < p
+    share = max(first.values()) / p
+    monkeypatch.setattr(engine_module, "AMBIGUITY", share * 0.99)
+    assert engine.answer(question, now=NOW).kind == "did_you_mean"
+    monkeypatch.setattr(engine_module, "AMBIGUITY", share * 1.01)
+    assert engine.answer(question, now=NOW).kind != "did_you_mean"
 
 
 def test_confidence_is_a_probability_and_gibberish_is_declined(engine: Engine) -> None:
