@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from bot.curated.export import event_to_doc, fact_to_doc
@@ -281,3 +281,21 @@ def untranslated(kb: KnowledgeBase, edit: Edit) -> list[str]:
         return []
     changed = {lang for lang, text in texts.items() if before.text.get(lang) != text}
     return [lang for lang in texts if lang not in changed] if changed else []
+
+
+def dated(edits: list[Edit], today: dt.date) -> list[Edit]:
+    """The edits with each admin fact that has no ``added`` day yet stamped with today (readers see "added on").
+
+    Args:
+        edits: computed edits.
+        today: the day they are stored.
+
+    Returns:
+        The edits; a fact keeps the day it was first added when it is edited again.
+    """
+    stamped = []
+    for edit in edits:
+        data = edit.data
+        undated = edit.entity == "fact" and data is not None and data.get("origin") == ADMIN and not data.get("added")
+        stamped.append(replace(edit, data={**data, "added": today.isoformat()}) if undated and data is not None else edit)
+    return stamped

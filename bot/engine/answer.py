@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
+
+from bot.engine.model import Article, Fact
 
 AnswerKind = Literal[
     "chitchat", "summary", "facts", "topic", "next", "list", "upcoming", "did_you_mean", "fallback", "no_info"
@@ -37,10 +40,31 @@ class Context:
 
 @dataclass(frozen=True)
 class SourceRef:
-    """Where a statement comes from: the article's file name and a verbatim quote."""
+    """Where a statement comes from: the article's file name, a verbatim quote and what is known of the article.
+
+    An admin's fact (``origin`` "admin") has no quote: its text is the admin's, not the article's; ``added`` is the
+    day it was added, and ``file`` what the admin gave as its source ("admin" when nothing, else e.g. a URL).
+    """
 
     file: str
     quote: str
+    article: Article | None = None
+    origin: str = "curated"
+    added: dt.date | None = None
+
+    @classmethod
+    def of(cls, fact: Fact, articles: Mapping[str, Article]) -> SourceRef:
+        """The citation of a fact.
+
+        Args:
+            fact: the fact.
+            articles: the articles' metadata by file name.
+
+        Returns:
+            Its source, with the quote only when the fact is curated (never an admin's own text as a quote).
+        """
+        curated = fact.origin == "curated"
+        return cls(fact.source, fact.quote if curated else "", articles.get(fact.source), fact.origin, None if curated else fact.added)
 
 
 @dataclass(frozen=True)

@@ -66,7 +66,7 @@ class Composer:
             intent=intent,
             event=event.id,
             facts=tuple(f.id for f in chosen),
-            sources=tuple(SourceRef(f.source, f.quote) for f in chosen),
+            sources=tuple(SourceRef.of(f, self.kb.articles) for f in chosen),
             context=self._ctx(event, intent, now),
         )
 
@@ -115,7 +115,7 @@ class Composer:
         for key, value in (("place_label", event.place), ("theme_label", event.theme)):
             if value is not None:
                 lines.append(labelled(self._msg(key, lang), value.text.pick(lang)[0], lang))
-        sources = (SourceRef(event.source, ""),) if event.source else ()
+        sources = (SourceRef(event.source, "", self.kb.articles.get(event.source)),) if event.source else ()
         return Answer(
             lang,
             "summary",
@@ -153,7 +153,7 @@ class Composer:
             body = self._msg("next_annual", lang, event=name, year=event.year)
         else:
             body = self._msg("next_unknown", lang, event=name)
-        sources = (SourceRef(fact.source, fact.quote),) if fact else ()
+        sources = (SourceRef.of(fact, self.kb.articles),) if fact else ()
         facts = (fact.id,) if fact else ()
         return Answer(lang, "next", (body,), confidence, name, intent, event.id, facts, sources, context=self._ctx(event, intent, now))
 
