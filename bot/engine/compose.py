@@ -258,7 +258,7 @@ class Composer:
         return Answer(lang, "chitchat", (text,), confidence, intent=intent.id, context=self._ctx(None, intent.id, now))
 
     def fallback(self, lang: str, confidence: float, now: dt.datetime, event: Event | None = None, intent: str | None = None) -> Answer:
-        """The honest "I don't know", saying what the bot does know instead.
+        """The honest "I don't know", offering the events the bot does know (as suggestions: buttons in Telegram).
 
         Args:
             lang: the reader's language.
@@ -273,8 +273,9 @@ class Composer:
         if event is not None:
             body: tuple[str, ...] = (self._msg("event_unknown_topic", lang, event=event.name(lang)),)
             return Answer(lang, "no_info", body, confidence, event.name(lang), intent, event.id, context=self._ctx(event, intent, now))
-        body = (self._msg("fallback", lang), *self.event_lines(lang), self._msg("fallback_hint", lang))
-        return Answer(lang, "fallback", body, confidence, intent=intent)
+        # Short: one sentence and a button per event (the names are on the buttons, not repeated in the text).
+        options = tuple(Suggestion(e.name(lang), e.id, "event_summary") for e in self.kb.events)
+        return Answer(lang, "fallback", (self._msg("fallback", lang),), confidence, intent=intent, suggestions=options)
 
     def which_event(self, lang: str, intent: str, confidence: float, candidates: Sequence[Event]) -> Answer:
         """Ask which event is meant; the candidates become buttons.

@@ -129,6 +129,8 @@ def to_plain(answer: Answer, messages: Messages) -> str:
     """
     parts = [answer.title] if answer.title else []
     parts += list(answer.body)
+    # Telegram shows suggestions as buttons; here they are lines (unless the text lists them already).
+    parts += [f"• {s.label}" for s in answer.suggestions if f"• {s.label}" not in answer.body]
     sources = source_lines(answer, messages)
     if sources:
         parts += ["", *sources]
