@@ -16,6 +16,8 @@ AnswerKind = Literal[
 CONTEXT_TTL = dt.timedelta(minutes=5)
 #: Telegram's limit for one message; every rendering stays under it.
 MAX_MESSAGE = 4096
+#: What an event card can be followed by (its buttons), each offered only when the sources answer it.
+FollowUp = Literal["date_place", "event_figures", "event_theme", "source"]
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,8 @@ class Answer:
     sources: tuple[SourceRef, ...] = ()
     suggestions: tuple[Suggestion, ...] = ()
     context: Context | None = None
+    #: For an event card: the follow-ups its sources answer (never one that would say "my sources don't say").
+    follow_ups: tuple[FollowUp, ...] = ()
     debug: dict[str, float] = field(default_factory=dict, compare=False)
 
     @property

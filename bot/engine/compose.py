@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from bot.engine.answer import Answer, Context, SourceRef, Suggestion
 from bot.engine.dates import format_event_dates, next_fixed_date
+from bot.engine.follow_ups import follow_ups
 from bot.engine.model import Event, Fact, Intent, KnowledgeBase, labelled
 
 MAX_TOPIC_FACTS = 8
@@ -126,6 +127,7 @@ class Composer:
             event.id,
             sources=sources,
             context=self._ctx(event, intent, now),
+            follow_ups=follow_ups(event),
         )
 
     def next(self, event: Event, intent: str, lang: str, confidence: float, now: dt.datetime) -> Answer:

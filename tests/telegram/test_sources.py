@@ -46,7 +46,7 @@ async def test_the_cards_source_button_shows_the_metadata(bot: Harness) -> None:
     _, card = await bot.say("/start world_iot_expo_2021", language_code="vi")
     source = next(data for label, data in buttons(card) if label == "Nguồn")
     bot.api.press_button(card, source, user_id=42, language_code="vi")
-    shown = await bot.reply(42)
+    shown = await bot.api.wait_for("editMessageText", timeout=5)  # the card shows its sources in place
     text = plain(shown)
     assert "Nguồn: “มหกรรม World IoT Expo ประจำปี 2564 เปิดฉากแล้วที่เมืองอู๋ซี”, Xinhua Silk Road (bài viết bằng tiếng Thái)" in text
     assert quotes(shown) and all(q.startswith("Trích nguyên văn bằng tiếng Thái:") for q in quotes(shown))
