@@ -31,6 +31,8 @@ from bot.telegram.services import Services, base_lang, reply_lang, services
 #: Telegram shows at most this many characters in a callback notification.
 MAX_NOTICE = 200
 MAX_INLINE_RESULTS = 10
+#: Telegram's answer to an edit that changes nothing (the same button pressed again).
+NOT_MODIFIED = "message is not modified"
 INLINE_CACHE_SECONDS = 30
 
 
@@ -94,13 +96,19 @@ async def show_pressed(svc: Services, message: Message, action: EventAction, ans
     """
     parts = render_answer(answer, svc.messages)
     if not opens_cards_only(message.reply_markup) and len(parts) == 1:
-        with contextlib.suppress(BadRequest):  # "message is not modified": the same press again
+        try:
             await message.edit_text(parts[0], parse_mode=ParseMode.HTML, reply_markup=view_keyboard(svc, action, answer), link_preview_options=NO_PREVIEW)
-        return
-    try:
-        await message.edit_reply_markup(reply_markup=None)
-    except BadRequest:
-        return  # already retired: this press was the second one
+            return
+        except BadRequest as exc:
+            if NOT_MODIFIED in str(exc).lower():
+                return  # the same press again: it is shown already
+            # Otherwise the message cannot be edited (too old, deleted): the answer comes as a new message.
+    else:
+        try:
+            await message.edit_reply_markup(reply_markup=None)
+        except BadRequest as exc:
+            if NOT_MODIFIED in str(exc).lower():
+                return  # already retired: this press was the second one
     await reply_answer(svc, message, answer, quote=not in_private(message))
 
 
