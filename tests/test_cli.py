@@ -45,7 +45,7 @@ def test_ask_reads_one_question_per_line_in_order(monkeypatch: pytest.MonkeyPatc
     rows = [json.loads(line) for line in out.splitlines()]
     assert code == 0 and len(rows) == 4
     assert [r["lang"] for r in (rows[0], rows[1], rows[3])] == ["vi", "fr", "th"]
-    assert rows[1]["fallback"] and rows[2]["fallback"]
+    assert rows[1]["fallback"] and not rows[2]["fallback"] and rows[2]["intent"] == "nudge"  # an empty line: "Yes? Ask me…"
     # Independently: the second line does not inherit the first one's event.
     assert rows[0]["event"] == "wic_wuzhen_2023" and rows[1]["event"] is None
 

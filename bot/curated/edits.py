@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from bot.curated.export import event_to_doc, fact_to_doc
@@ -266,3 +266,21 @@ def event_set(kb: KnowledgeBase, index: Index, args: str) -> list[Edit]:
         edits.append(Edit("event_set", "fact", fact_id, event.id, fact, f"{field} fact of {event.id} ({lang}): {value}"))
     edits.append(Edit("event_set", "event", event.id, event.id, doc, f"set {field} of {event.id} ({lang}): {value}"))
     return edits
+
+
+def dated(edits: list[Edit], today: dt.date) -> list[Edit]:
+    """The edits with each admin fact that has no ``added`` day yet stamped with today (readers see "added on").
+
+    Args:
+        edits: computed edits.
+        today: the day they are stored.
+
+    Returns:
+        The edits; a fact keeps the day it was first added when it is edited again.
+    """
+    stamped = []
+    for edit in edits:
+        data = edit.data
+        undated = edit.entity == "fact" and data is not None and data.get("origin") == ADMIN and not data.get("added")
+        stamped.append(replace(edit, data={**data, "added": today.isoformat()}) if undated and data is not None else edit)
+    return stamped

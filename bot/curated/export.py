@@ -7,7 +7,7 @@ from typing import Any
 
 import yaml
 
-from bot.engine.model import Event, Fact, LocalText, Sourced
+from bot.engine.model import Article, Event, Fact, LocalText, Sourced
 
 FORMAT_VERSION = 1
 
@@ -44,6 +44,8 @@ def fact_to_doc(fact: Fact) -> dict[str, Any]:
         doc["questions"] = questions_doc(fact.questions)
     if fact.origin != "curated":
         doc["origin"] = fact.origin
+    if fact.added is not None:
+        doc["added"] = fact.added.isoformat()
     return doc
 
 
@@ -105,6 +107,25 @@ def event_to_doc(event: Event, *, with_facts: bool = True) -> dict[str, Any]:
     if with_facts:
         doc["facts"] = [fact_to_doc(f) for f in event.facts]
     return doc
+
+
+def articles_to_doc(articles: Mapping[str, Article]) -> dict[str, Any]:
+    """The articles' metadata as the document of knowledge/sources.yaml.
+
+    Args:
+        articles: file name → article.
+
+    Returns:
+        A mapping that :func:`bot.curated.articles.parse_articles` reads back into equal articles.
+    """
+    entries = []
+    for article in articles.values():
+        entry: dict[str, Any] = {"file": article.file, "lang": article.lang}
+        entry |= {"title": article.title} if article.title else {}
+        entry |= {"outlet": article.outlet} if article.outlet else {}
+        entry |= {"published": article.published.isoformat()} if article.published else {}
+        entries.append(entry)
+    return {"version": FORMAT_VERSION, "sources": entries}
 
 
 def dump_yaml(doc: dict[str, Any]) -> str:

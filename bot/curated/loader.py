@@ -8,12 +8,13 @@ from typing import Any
 
 import yaml
 
+from bot.curated.articles import SOURCES_FILE, article_problems, parse_articles, uncited_sources
 from bot.curated.checks import event_checks, intent_checks
 from bot.curated.parse import Reader, parse_event, parse_intents
 from bot.curated.problems import CurationError, Problem
 from bot.curated.safe_yaml import MAX_FILE_BYTES, UnsafeFile, load_text, read_regular
 from bot.curated.text_catalog import LISTS, TEXT_FILES, catalog_problems
-from bot.engine.model import LANGS, Event, Intent, KnowledgeBase, LocalText, Messages
+from bot.engine.model import LANGS, Article, Event, Intent, KnowledgeBase, LocalText, Messages
 
 #: More files than this in one folder is not curated data (a folder picked by mistake, or a hostile one).
 MAX_FILES = 1000
@@ -115,6 +116,8 @@ def read_events(folder: Path, problems: list[Problem]) -> list[tuple[Event, Mapp
         return []
     events: list[tuple[Event, Mapping[str, Any], str]] = []
     for path in yaml_files(folder, problems):
+        if path.name == SOURCES_FILE:
+            continue  # the articles' metadata, read by :func:`read_articles`
         doc = read_yaml(path, problems)
         event = parse_event(doc, path.name, problems) if doc is not None else None
         if event is not None and doc is not None:
@@ -122,6 +125,24 @@ def read_events(folder: Path, problems: list[Problem]) -> list[tuple[Event, Mapp
                 problems.append(Problem(path.name, "id", f"{event.id!r} should match the file name {path.stem!r}"))
             events.append((event, doc, path.name))
     return events
+
+
+def read_articles(knowledge_dir: Path, problems: list[Problem]) -> dict[str, Article]:
+    """The articles' metadata of a knowledge folder (its sources.yaml).
+
+    Args:
+        knowledge_dir: the folder.
+        problems: where problems are appended (a missing file is one).
+
+    Returns:
+        File name → article.
+    """
+    path = knowledge_dir / SOURCES_FILE
+    if not path.is_file():
+        problems.append(Problem(SOURCES_FILE, "", f"is missing from {knowledge_dir}: every article needs its title, outlet and date there"))
+        return {}
+    doc = read_yaml(path, problems)
+    return parse_articles(doc, path.name, problems) if doc is not None else {}
 
 
 def collect(intents_dir: Path, knowledge_dir: Path, sources_dir: Path | None = None) -> tuple[KnowledgeBase, list[Problem]]:
@@ -140,6 +161,7 @@ def collect(intents_dir: Path, knowledge_dir: Path, sources_dir: Path | None = N
         problems.append(Problem(str(intents_dir), "", "folder does not exist"))
     read = read_events(knowledge_dir, problems)
     events = [event for event, _, _ in read]
+    articles = read_articles(knowledge_dir, problems) if knowledge_dir.is_dir() else {}
     intents: list[Intent] = []
     texts: dict[str, tuple[str, LocalText]] = {}
     months: dict[str, tuple[str, ...]] = {}
@@ -155,6 +177,9 @@ def collect(intents_dir: Path, knowledge_dir: Path, sources_dir: Path | None = N
             intent_files[intent.id] = path.name
             intents.append(intent)
     problems += event_checks(events, sources_dir, [file for _, _, file in read])
+    problems += uncited_sources(events, articles, [file for _, _, file in read])
+    if sources_dir is not None:
+        problems += article_problems(articles, sources_dir)
     problems += intent_checks(intents, intent_files)
     if intents_dir.is_dir():
         missing = [file for file in TEXT_FILES if not (intents_dir / file).is_file()]
@@ -162,7 +187,7 @@ def collect(intents_dir: Path, knowledge_dir: Path, sources_dir: Path | None = N
         # Missing files are reported once, not once per text they should hold.
         problems += [p for p in catalog_problems(texts) if p.file not in missing]
     messages = Messages({key: text for key, (_, text) in texts.items()}, months)
-    return KnowledgeBase(tuple(events), tuple(intents), messages), problems
+    return KnowledgeBase(tuple(events), tuple(intents), messages, articles), problems
 
 
 def load(intents_dir: Path, knowledge_dir: Path, sources_dir: Path | None = None) -> KnowledgeBase:

@@ -79,5 +79,5 @@ def apply_overlay(baseline: KnowledgeBase, overlay: Overlay) -> tuple[KnowledgeB
             events.append(event)
     # The intents did not change: only the checks across events and facts need to run again.
     problems += event_checks(events, None, [f"{e.id} (with admin edits)" for e in events])
-    kb = KnowledgeBase(tuple(sorted(events, key=lambda e: e.id)), baseline.intents, baseline.messages)
+    kb = KnowledgeBase(tuple(sorted(events, key=lambda e: e.id)), baseline.intents, baseline.messages, baseline.articles)
     return kb, problems

@@ -167,10 +167,11 @@ def parse_fact(reader: Reader, raw: object, entry: str, event_id: str) -> Fact |
     origin = str(doc.get("origin", CURATED))
     if origin not in ORIGINS:
         reader.bad(f"{entry}.origin", f"{origin!r} must be one of {', '.join(ORIGINS)}")
+    added = _date(reader, doc.get("added"), f"{entry}.added")
     if fact_id is None or text is None or source is None or quote is None:
         return None
     questions = reader.phrases(doc["questions"], f"{entry}.questions", minimum=0) if doc.get("questions") is not None else {}
-    return Fact(fact_id, event_id, topics, text, source, quote, keywords, origin, questions)
+    return Fact(fact_id, event_id, topics, text, source, quote, keywords, origin, questions, added)
 
 
 def _sourced(reader: Reader, raw: object, entry: str, *, role: bool = False) -> Sourced | None:

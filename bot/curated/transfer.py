@@ -6,9 +6,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from bot.curated.articles import SOURCES_FILE
 from bot.curated.checks import event_checks
 from bot.curated.edits import Edit
-from bot.curated.export import dump_yaml, event_to_doc, fact_to_doc
+from bot.curated.export import articles_to_doc, dump_yaml, event_to_doc, fact_to_doc
 from bot.curated.loader import read_events
 from bot.curated.parse import parse_event
 from bot.curated.problems import CurationError, Problem
@@ -16,16 +17,17 @@ from bot.engine.model import KnowledgeBase
 
 
 def export_folder(kb: KnowledgeBase, folder: Path) -> list[Path]:
-    """Write one knowledge file per event (the curated format, admin edits included).
+    """Write one knowledge file per event (the curated format, admin edits included), and the articles' sources.yaml.
 
     Args:
         kb: the knowledge to write.
         folder: created if needed; existing event files there are overwritten.
 
     Returns:
-        The files written.
+        The event files written (the folder is a whole knowledge folder: sources.yaml is written too).
     """
     folder.mkdir(parents=True, exist_ok=True)
+    (folder / SOURCES_FILE).write_text(dump_yaml(articles_to_doc(kb.articles)), encoding="utf-8")
     written = []
     for event in kb.events:
         path = folder / f"{event.id}.yaml"

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
+
+from bot.engine.model import Article, Fact
 
 AnswerKind = Literal[
     "chitchat", "summary", "facts", "topic", "next", "list", "upcoming", "did_you_mean", "fallback", "no_info"
@@ -13,6 +16,8 @@ AnswerKind = Literal[
 CONTEXT_TTL = dt.timedelta(minutes=5)
 #: Telegram's limit for one message; every rendering stays under it.
 MAX_MESSAGE = 4096
+#: What an event card can be followed by (its buttons), each offered only when the sources answer it.
+FollowUp = Literal["date_place", "event_figures", "event_theme", "source"]
 
 
 @dataclass(frozen=True)
@@ -37,10 +42,31 @@ class Context:
 
 @dataclass(frozen=True)
 class SourceRef:
-    """Where a statement comes from: the article's file name and a verbatim quote."""
+    """Where a statement comes from: the article's file name, a verbatim quote and what is known of the article.
+
+    An admin's fact (``origin`` "admin") has no quote: its text is the admin's, not the article's; ``added`` is the
+    day it was added, and ``file`` what the admin gave as its source ("admin" when nothing, else e.g. a URL).
+    """
 
     file: str
     quote: str
+    article: Article | None = None
+    origin: str = "curated"
+    added: dt.date | None = None
+
+    @classmethod
+    def of(cls, fact: Fact, articles: Mapping[str, Article]) -> SourceRef:
+        """The citation of a fact.
+
+        Args:
+            fact: the fact.
+            articles: the articles' metadata by file name.
+
+        Returns:
+            Its source, with the quote only when the fact is curated (never an admin's own text as a quote).
+        """
+        curated = fact.origin == "curated"
+        return cls(fact.source, fact.quote if curated else "", articles.get(fact.source), fact.origin, None if curated else fact.added)
 
 
 @dataclass(frozen=True)
@@ -67,6 +93,8 @@ class Answer:
     sources: tuple[SourceRef, ...] = ()
     suggestions: tuple[Suggestion, ...] = ()
     context: Context | None = None
+    #: For an event card: the follow-ups its sources answer (never one that would say "my sources don't say").
+    follow_ups: tuple[FollowUp, ...] = ()
     debug: dict[str, float] = field(default_factory=dict, compare=False)
 
     @property

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from bot.engine.answer import Answer, Context, SourceRef, Suggestion
 from bot.engine.dates import format_event_dates, next_fixed_date
+from bot.engine.follow_ups import follow_ups
 from bot.engine.model import Event, Fact, Intent, KnowledgeBase, labelled
 
 MAX_TOPIC_FACTS = 8
@@ -66,7 +67,7 @@ class Composer:
             intent=intent,
             event=event.id,
             facts=tuple(f.id for f in chosen),
-            sources=tuple(SourceRef(f.source, f.quote) for f in chosen),
+            sources=tuple(SourceRef.of(f, self.kb.articles) for f in chosen),
             context=self._ctx(event, intent, now),
         )
 
@@ -115,7 +116,7 @@ class Composer:
         for key, value in (("place_label", event.place), ("theme_label", event.theme)):
             if value is not None:
                 lines.append(labelled(self._msg(key, lang), value.text.pick(lang)[0], lang))
-        sources = (SourceRef(event.source, ""),) if event.source else ()
+        sources = (SourceRef(event.source, "", self.kb.articles.get(event.source)),) if event.source else ()
         return Answer(
             lang,
             "summary",
@@ -126,6 +127,7 @@ class Composer:
             event.id,
             sources=sources,
             context=self._ctx(event, intent, now),
+            follow_ups=follow_ups(event),
         )
 
     def next(self, event: Event, intent: str, lang: str, confidence: float, now: dt.datetime) -> Answer:
@@ -153,7 +155,7 @@ class Composer:
             body = self._msg("next_annual", lang, event=name, year=event.year)
         else:
             body = self._msg("next_unknown", lang, event=name)
-        sources = (SourceRef(fact.source, fact.quote),) if fact else ()
+        sources = (SourceRef.of(fact, self.kb.articles),) if fact else ()
         facts = (fact.id,) if fact else ()
         return Answer(lang, "next", (body,), confidence, name, intent, event.id, facts, sources, context=self._ctx(event, intent, now))
 
@@ -258,7 +260,7 @@ class Composer:
         return Answer(lang, "chitchat", (text,), confidence, intent=intent.id, context=self._ctx(None, intent.id, now))
 
     def fallback(self, lang: str, confidence: float, now: dt.datetime, event: Event | None = None, intent: str | None = None) -> Answer:
-        """The honest "I don't know", saying what the bot does know instead.
+        """The honest "I don't know", offering the events the bot does know (as suggestions: buttons in Telegram).
 
         Args:
             lang: the reader's language.
@@ -273,8 +275,9 @@ class Composer:
         if event is not None:
             body: tuple[str, ...] = (self._msg("event_unknown_topic", lang, event=event.name(lang)),)
             return Answer(lang, "no_info", body, confidence, event.name(lang), intent, event.id, context=self._ctx(event, intent, now))
-        body = (self._msg("fallback", lang), *self.event_lines(lang), self._msg("fallback_hint", lang))
-        return Answer(lang, "fallback", body, confidence, intent=intent)
+        # Short: one sentence and a button per event (the names are on the buttons, not repeated in the text).
+        options = tuple(Suggestion(e.name(lang), e.id, "event_summary") for e in self.kb.events)
+        return Answer(lang, "fallback", (self._msg("fallback", lang),), confidence, intent=intent, suggestions=options)
 
     def which_event(self, lang: str, intent: str, confidence: float, candidates: Sequence[Event]) -> Answer:
         """Ask which event is meant; the candidates become buttons.

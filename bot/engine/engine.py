@@ -14,6 +14,7 @@ from bot.engine.index import Index
 from bot.engine.language import detect_language
 from bot.engine.model import LANGS, Event, KnowledgeBase
 from bot.engine.ranker import RankerModel, RankerParams, Ranking, Signals, confidence_features, features, scores, sigmoid
+from bot.engine.reactions import reaction
 from bot.engine.semantic import Encoder
 from bot.engine.text import Normalized
 from bot.engine.units import Unit
@@ -207,7 +208,7 @@ class Engine:
         query = Normalized.of(text[:MAX_QUERY_CHARS])
         lang = reply_lang if reply_lang in LANGS else detect_language(query, index.language, lang_hint)
         if not query.folded_words:
-            return [composer.fallback(lang, 0.0, now) for _ in thresholds]
+            return [reaction(text, lang, index.kb.messages, now) for _ in thresholds]
         ranking = self._rank(state, query, now, context)
         (best, share), *_ = ranking.top()
         p = ranking.confidence

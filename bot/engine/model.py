@@ -85,6 +85,19 @@ class Fact:
     origin: str = "curated"  # or "admin": added in Telegram, may exist in one language only
     #: Alternate questions per language that this fact answers (like QnA Maker's), where it is hard to find.
     questions: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    #: For an admin's fact: the day it was added in Telegram (None for curated facts, or when not recorded).
+    added: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class Article:
+    """What a reader needs to know about a source article (knowledge/sources.yaml): only what the article gives."""
+
+    file: str
+    lang: str
+    title: str | None = None
+    outlet: str | None = None
+    published: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -222,6 +235,8 @@ class KnowledgeBase:
     events: tuple[Event, ...]
     intents: tuple[Intent, ...]
     messages: Messages
+    #: Source file name → its metadata.
+    articles: Mapping[str, Article] = field(default_factory=dict)
 
     def event(self, event_id: str) -> Event | None:
         """The event with this id, or None."""

@@ -91,5 +91,5 @@ def card_sources(engine: Engine, event_id: str, lang: str, now: dt.datetime) -> 
         return None
     fact_ids = [f.fact for f in (event.dates, event.place, event.theme) if f is not None]
     facts = [fact for fact in (event.fact(i) for i in fact_ids) if fact is not None]
-    refs = tuple(dict.fromkeys(SourceRef(f.source, f.quote) for f in facts)) or card.sources
+    refs = tuple(dict.fromkeys(SourceRef.of(f, engine.kb.articles) for f in facts)) or card.sources
     return replace(card, kind="facts", body=(), facts=tuple(f.id for f in facts), sources=refs)

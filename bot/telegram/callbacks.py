@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import zlib
 
-from telegram import InlineQueryResultArticle, InlineQueryResultsButton, InputTextMessageContent, Message, Update
+from telegram import InlineKeyboardMarkup, InlineQueryResultArticle, InlineQueryResultsButton, InputTextMessageContent, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
@@ -15,13 +15,24 @@ from bot.engine.render import shorten
 from bot.engine.replies import card_sources, date_and_place
 from bot.engine.search import search
 from bot.telegram.formatting import escape, render_answer
-from bot.telegram.keyboards import EventAction, LangChoice, open_in_bot_keyboard, parse_callback
+from bot.telegram.keyboards import (
+    EventAction,
+    LangChoice,
+    answer_keyboard,
+    card_keyboard,
+    open_in_bot_keyboard,
+    opens_cards_only,
+    parse_callback,
+    shown_follow_up,
+)
 from bot.telegram.sending import NO_PREVIEW, answer_query, in_private, reply_answer
 from bot.telegram.services import Services, base_lang, reply_lang, services
 
 #: Telegram shows at most this many characters in a callback notification.
 MAX_NOTICE = 200
 MAX_INLINE_RESULTS = 10
+#: Telegram's answer to an edit that changes nothing (the same button pressed again).
+NOT_MODIFIED = "message is not modified"
 INLINE_CACHE_SECONDS = 30
 
 
@@ -53,14 +64,51 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             with contextlib.suppress(BadRequest):  # e.g. pressed twice: "message is not modified"
                 await query.edit_message_text(escape(text), parse_mode=ParseMode.HTML)
         return
-    answer = event_answer(svc, action, chosen) if isinstance(action, EventAction) and message is not None else None
-    if answer is None or message is None:
+    if not isinstance(action, EventAction) or message is None:
+        await answer_query(query, shorten(svc.messages.get("stale_button", lang), MAX_NOTICE))
+        return
+    # In a group the message is everyone's: it stays in the language its buttons were shown in.
+    answer = event_answer(svc, action, chosen if in_private(message) else None)
+    if answer is None:
         await answer_query(query, shorten(svc.messages.get("stale_button", lang), MAX_NOTICE))
         return
     await answer_query(query)
-    now = svc.now()
     if answer.context is not None:
-        svc.contexts.put((message.chat_id, user.id), answer.context, now)
+        svc.contexts.put((message.chat_id, user.id), answer.context, svc.now())
+    await show_pressed(svc, message, action, answer)
+
+
+def view_keyboard(svc: Services, action: EventAction, answer: Answer) -> InlineKeyboardMarkup | None:
+    """The keyboard of a card edited in place: the card's follow-ups (and "Overview"), or the answer's own buttons."""
+    card = svc.engine.event_card(action.event_id, answer.lang, svc.now()) if answer.event == action.event_id else None
+    if card is None or answer.kind == "did_you_mean":
+        return answer_keyboard(answer, svc.messages)
+    showing = shown_follow_up(action)
+    return card_keyboard(action.event_id, answer.lang, svc.messages, card.follow_ups, showing=showing)
+
+
+async def show_pressed(svc: Services, message: Message, action: EventAction, answer: Answer) -> None:
+    """Show a pressed button's answer without piling up live keyboards; pressing twice shows it once.
+
+    A card's follow-up or a "did you mean" choice replaces the message it was pressed on (editing it to the same
+    text again changes nothing: Telegram says "not modified"). A list of events keeps its text: its keyboard is
+    retired and the card sent below; a second press finds the keyboard gone already and sends nothing.
+    """
+    parts = render_answer(answer, svc.messages)
+    if not opens_cards_only(message.reply_markup) and len(parts) == 1:
+        try:
+            await message.edit_text(parts[0], parse_mode=ParseMode.HTML, reply_markup=view_keyboard(svc, action, answer), link_preview_options=NO_PREVIEW)
+            return
+        except BadRequest as exc:
+            if NOT_MODIFIED in str(exc).lower():
+                return  # the same press again: it is shown already
+            # Otherwise the message cannot be edited (too old, deleted): the answer comes as a new message.
+    else:
+        try:
+            await message.edit_reply_markup(reply_markup=None)
+        except BadRequest as exc:
+            if NOT_MODIFIED in str(exc).lower():
+                return  # already retired: this press was the second one
     await reply_answer(svc, message, answer, quote=not in_private(message))
 
 

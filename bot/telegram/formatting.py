@@ -13,20 +13,22 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from bot.engine import MAX_MESSAGE, Answer
-from bot.engine.model import Messages
-from bot.engine.render import source_lines
+from bot.engine.model import Messages, labelled
+from bot.engine.render import citations
 
 #: An answer is sent as at most this many messages; the rest is cut and marked with an ellipsis.
 MAX_PARTS = 4
 ELLIPSIS = "…"
 #: A block that must be cut starts in the current message only if at least this much room is left there.
 MIN_ROOM = 200
+#: Quotes stay out of the way: collapsed under the source line until the reader taps them.
+QUOTE_TAG = "blockquote expandable"
 _TOKENS = re.compile(r"\s+|\S+")
 
 
 @dataclass(frozen=True)
 class Block:
-    """One line of a reply: plain text, an optional tag (b, i) for the whole line, and ids in it to show as code."""
+    """One line of a reply: plain text, an optional tag (b, i, or a tag with attributes) for the whole line, and ids in it to show as code."""
 
     text: str
     tag: str | None = None
@@ -44,7 +46,7 @@ def escape(text: str) -> str:
 
 
 def _wrap(tag: str | None, inner: str) -> str:
-    return f"<{tag}>{inner}</{tag}>" if tag and inner else inner
+    return f"<{tag}>{inner}</{tag.split()[0]}>" if tag and inner else inner
 
 
 def _marked(inner: str, codes: tuple[str, ...]) -> str:
@@ -57,21 +59,25 @@ def _marked(inner: str, codes: tuple[str, ...]) -> str:
 
 
 def answer_blocks(answer: Answer, messages: Messages) -> list[Block]:
-    """The lines of an answer: bold title, body, then its sources in italics.
+    """The lines of an answer: bold title, body, then its sources in italics, each with its quotes collapsed.
 
     Args:
         answer: the engine's answer.
-        messages: for the localized source label.
+        messages: for the localized source labels.
 
     Returns:
         The blocks; an event card leaves its source to the card's Source button.
     """
     blocks = [Block(answer.title, "b")] if answer.title else []
     blocks += [Block(line) for line in answer.body]
-    if answer.kind != "summary":
-        sources = source_lines(answer, messages)
-        if sources:
-            blocks += [Block(""), *(Block(line, "i") for line in sources)]
+    cited = citations(answer, messages) if answer.kind != "summary" else []
+    if cited:
+        blocks.append(Block(""))
+    for citation in cited:
+        blocks.append(Block(citation.line, "i"))
+        if citation.quotes:
+            head = labelled(citation.quote_note, "", answer.lang).rstrip()
+            blocks.append(Block("\n".join([head, *(f"“{quote}”" for quote in citation.quotes)]), QUOTE_TAG))
     return blocks
 
 

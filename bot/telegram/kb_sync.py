@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from telegram.ext import ContextTypes
 
-from bot.curated.edits import Edit, EditError
+from bot.curated.edits import Edit, EditError, dated
 from bot.curated.overlay import Overlay, apply_overlay
 from bot.engine.index import Index
 from bot.engine.model import KnowledgeBase
@@ -131,7 +131,7 @@ async def store_edits(svc: Services, make: MakeEdits, *, user_id: int, chat_id: 
             await sync(svc)
             kb, index, generation = svc.engine.kb, svc.engine.index, svc.kb_generation
             try:
-                edits = make(kb, index)
+                edits = dated(make(kb, index), svc.now().date())
             except EditError as exc:
                 raise Refused("admin_nothing_changed", [(exc.key, exc.values)], bad_input=True) from None
             overlay = await svc.knowledge.overlay()

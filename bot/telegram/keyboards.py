@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.engine import LANGS, Answer, Event, Suggestion
+from bot.engine.answer import FollowUp
 from bot.engine.model import Messages
 from bot.engine.render import shorten
 
@@ -132,16 +133,49 @@ def _event_button(label: str, verb: EventVerb, event_id: str, lang: str, intent_
         return None
 
 
-def card_keyboard(event_id: str, lang: str, messages: Messages) -> InlineKeyboardMarkup | None:
-    """The follow-up buttons under an event card: date & place, key figures, theme, source."""
-    buttons = [
-        _event_button(messages.get("button_date_place", lang), "dp", event_id, lang),
-        _event_button(messages.get("button_figures", lang), "ev", event_id, lang, "event_figures"),
-        _event_button(messages.get("button_theme", lang), "ev", event_id, lang, "event_theme"),
-        _event_button(messages.get("button_source", lang), "src", event_id, lang),
-    ]
+#: Each card follow-up: its label and the button's callback (verb, intent).
+_FOLLOW_UPS: tuple[tuple[FollowUp, str, EventVerb, str | None], ...] = (
+    ("date_place", "button_date_place", "dp", None),
+    ("event_figures", "button_figures", "ev", "event_figures"),
+    ("event_theme", "button_theme", "ev", "event_theme"),
+    ("source", "button_source", "src", None),
+)
+
+
+def shown_follow_up(action: EventAction) -> FollowUp | None:
+    """The card follow-up a button press shows (None: the card itself, or an answer that is not a follow-up)."""
+    verb = {"dp": "date_place", "src": "source"}.get(action.verb, action.intent_id)
+    return next((f for f, _, _, _ in _FOLLOW_UPS if f == verb), None)
+
+
+def card_keyboard(
+    event_id: str, lang: str, messages: Messages, follow_ups: Collection[str] | None = None, *, showing: FollowUp | None = None
+) -> InlineKeyboardMarkup | None:
+    """The follow-up buttons under an event card: date & place, key figures, theme, source.
+
+    Args:
+        event_id: the event.
+        lang: the language of the labels (and of the answers they ask for).
+        messages: the labels.
+        follow_ups: the follow-ups the card's sources answer (:attr:`Answer.follow_ups`; None: all four).
+        showing: the follow-up the message shows now, edited in place of the card: its button gives way to "Overview".
+
+    Returns:
+        The keyboard, or None when there is no button.
+    """
+    offered = [f for f in _FOLLOW_UPS if (follow_ups is None or f[0] in follow_ups) and f[0] != showing]
+    buttons = [_event_button(messages.get(key, lang), verb, event_id, lang, intent) for _, key, verb, intent in offered]
+    if showing is not None:
+        buttons.insert(0, _event_button(messages.get("button_summary", lang), "ev", event_id, lang, "event_summary"))
     kept = [b for b in buttons if b is not None]
     return _markup([kept[:2], kept[2:]])
+
+
+def opens_cards_only(markup: InlineKeyboardMarkup | None) -> bool:
+    """Whether every button of a keyboard opens an event's card (a list of events: /events, the fallback...)."""
+    data = [b.callback_data for row in markup.inline_keyboard for b in row] if markup else []
+    actions = [parse_callback(d) if isinstance(d, str) else None for d in data]
+    return bool(actions) and all(isinstance(a, EventAction) and a.verb == "ev" and a.intent_id == "event_summary" for a in actions)
 
 
 def suggestions_keyboard(suggestions: Sequence[Suggestion], lang: str) -> InlineKeyboardMarkup | None:
@@ -159,7 +193,7 @@ def events_keyboard(events: Sequence[Event], lang: str) -> InlineKeyboardMarkup 
 def answer_keyboard(answer: Answer, messages: Messages) -> InlineKeyboardMarkup | None:
     """The buttons that go with an answer: a card's follow-ups, or "did you mean" choices."""
     if answer.kind == "summary" and answer.event:
-        return card_keyboard(answer.event, answer.lang, messages)
+        return card_keyboard(answer.event, answer.lang, messages, answer.follow_ups)
     if answer.suggestions:
         return suggestions_keyboard(answer.suggestions, answer.lang)
     return None

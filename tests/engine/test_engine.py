@@ -77,8 +77,25 @@ def test_fallback_says_what_the_bot_knows(engine: Engine, kb: KnowledgeBase) -> 
     # Which questions are declined is test_out_of_scope_gets_the_fallback's job; this one checks the reply's content.
     answer = engine.answer(OUT_OF_SCOPE[1], now=NOW)
     assert answer.kind == "fallback"
-    text = "\n".join(answer.body)
-    assert all(event.name("en") in text for event in kb.events)
+    # One short sentence; every event is offered as a suggestion (a button opening its card).
+    assert len(answer.body) == 1 and len(answer.body[0]) < 160
+    assert [(s.label, s.event_id, s.intent_id) for s in answer.suggestions] == [(e.name("en"), e.id, "event_summary") for e in kb.events]
+    for lang in ("th", "vi", "fr"):
+        local = engine.answer(OUT_OF_SCOPE[1], now=NOW, reply_lang=lang)
+        assert local.body == (kb.messages.get("fallback", lang),) and [s.label for s in local.suggestions] == [e.name(lang) for e in kb.events]
+
+
+@pytest.mark.parametrize(("text", "intent"), [("👍", "reaction"), ("🎉🎉", "reaction"), ("…!", "reaction"), ("?", "nudge"), ("  ", "nudge"), ("", "nudge")])
+def test_a_message_without_words_gets_a_small_reply(engine: Engine, kb: KnowledgeBase, text: str, intent: str) -> None:
+    answer = engine.answer(text, now=NOW, lang_hint="fr")
+    assert (answer.kind, answer.intent, answer.lang, answer.fallback) == ("chitchat", intent, "fr", False)
+    assert answer.body == (kb.messages.get(f"reply_{intent}", "fr"),) and not answer.suggestions and not answer.facts
+
+
+@pytest.mark.parametrize(("text", "lang"), [("ok", "en"), ("okay", "en"), ("thanks", "en"), ("โอเค", "th"), ("d'accord", "fr"), ("được rồi", "vi")])
+def test_small_acknowledgements_get_a_small_reply(engine: Engine, text: str, lang: str) -> None:
+    answer = engine.answer(text, now=NOW)
+    assert (answer.kind, answer.intent, answer.lang) == ("chitchat", "thanks", lang) and len(answer.body[0]) < 80
 
 
 def test_follow_up_uses_conversation_context(engine: Engine) -> None:

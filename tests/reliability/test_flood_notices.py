@@ -109,8 +109,10 @@ async def test_a_button_press_gets_its_card_when_answering_the_press_fails(failu
             api.fail_http_5xx("answerCallbackQuery", 502, times=2)
         api.press_button(card, data, user_id=42)
         await bot.settle()
-        answers = [sent_text_ok(c) for c in bot.sent(42)[1:] if c.ok]
+        # The card shows the pressed follow-up in place: one edit, no apology, nothing sent below it.
+        answers = [sent_text_ok(c) for c in bot.sent(42, "editMessageText") if c.ok]
         assert len(answers) == 1 and not answers[0].startswith(APOLOGY), f"after the press: {answers}"
+        assert bot.sent(42) == [card]
         assert not bot_errors(bot) and not bot.errors
 
 

@@ -38,7 +38,8 @@ async def test_did_you_mean_button_answers_in_the_language_it_was_offered(bot: H
     offered = [d for _, d in buttons(reply)]
     assert "v1|ev|wic_wuzhen_2023|event_speakers|vi" in offered
     bot.api.press_button(reply, "v1|ev|wic_wuzhen_2023|event_speakers|vi", user_id=42)
-    answer = await bot.reply(42)
+    answer = await bot.api.wait_for("editMessageText", timeout=5)  # the question is replaced by its answer
+    assert answer.params["message_id"] == reply.result["message_id"]
     assert "Tập Cận Bình" in plain(answer) and "Nguồn" in plain(answer)
     assert (await bot.api.wait_for("answerCallbackQuery")).ok
 
@@ -97,5 +98,5 @@ async def test_stale_card_after_the_event_is_gone(api: FakeBotApi, engine: Engin
         notice = await api.wait_for("answerCallbackQuery", timeout=5)
         assert notice.params["text"] == "This button has expired — please ask again."
         api.press_button(card, "v1|ev|wiotc_2023|event_theme|en", user_id=42)
-        theme = await api.wait_for("sendMessage", timeout=5)
+        theme = await api.wait_for("editMessageText", timeout=5)
         assert "New Internet of Things, new economy, new era" in plain(theme)

@@ -36,7 +36,7 @@ async def test_empty_query_lists_every_event_card_in_the_users_language(bot: Har
 async def test_query_gives_the_answer_then_matching_cards(bot: Harness) -> None:
     params = await inline(bot, "how many IoT companies are in Wuxi?")
     posted = texts(params)
-    assert "3,000" in posted[0] and "Source: 001_34c08f21bc854ebe.txt" in posted[0]
+    assert "3,000" in posted[0] and "Source: “มหกรรม World IoT Expo ประจำปี 2564 เปิดฉากแล้วที่เมืองอู๋ซี”, Xinhua Silk Road (article in Thai)" in posted[0]
     assert params["results"][1]["title"] == "World Internet of Things Expo 2021"
     link = params["results"][1]["reply_markup"]["inline_keyboard"][0][0]
     assert link == {"text": "Overview", "url": f"https://t.me/{BOT}?start=world_iot_expo_2021"}

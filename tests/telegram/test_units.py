@@ -140,6 +140,12 @@ def test_answer_blocks_cite_sources_but_cards_do_not(engine: object) -> None:
     assert isinstance(engine, Engine)
     messages = engine.kb.messages
     fact = Answer("en", "facts", ("Body <x>",), 1.0, title="T", sources=(SourceRef("a.txt", "q & q"),))
-    assert [b.text for b in answer_blocks(fact, messages)] == ["T", "Body <x>", "", "Source: a.txt — “q & q”"]
+    # An article without metadata is named by its file; its quote is collapsed in its own block.
+    assert [(b.text, b.tag) for b in answer_blocks(fact, messages)] == [
+        ("T", "b"), ("Body <x>", None), ("", None), ("Source: a.txt", "i"), ("Quote:\n“q & q”", "blockquote expandable"),
+    ]  # fmt: skip
+    html = render(answer_blocks(fact, messages))[0]
+    assert "<blockquote expandable>Quote:\n“q &amp; q”</blockquote>" in html
+    assert html_to_plain(html).endswith("Source: a.txt\nQuote:\n“q & q”")
     card = Answer("en", "summary", ("Body",), 1.0, title="T", event="e", sources=(SourceRef("a.txt", ""),))
     assert [b.text for b in answer_blocks(card, messages)] == ["T", "Body"]
