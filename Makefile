@@ -24,7 +24,9 @@ test: $(STAMP)
 	SUMMITBOT_EMBEDDING_CACHE=.cache/test-embeddings.sqlite3 $(VENV)/bin/summitbot ask "hello" > /dev/null
 	$(VENV)/bin/ruff check bot tests bench
 	$(VENV)/bin/mypy
-	$(VENV)/bin/python -m pytest -q
+	@# Two worker processes (pytest-xdist), each test handed to whichever is free: the long ones do not queue up
+	@# behind each other. Every test has its own fake Bot API port, database under tmp_path and bot processes.
+	$(VENV)/bin/python -m pytest -q -n 2 --dist worksteal
 
 bench: $(STAMP)
 	$(VENV)/bin/python bench/bench_engine.py

@@ -33,7 +33,7 @@ def _declare(spec: str) -> dict[str, frozenset[str]]:
 #: Texts for every user: answers' wording, labels, dates, buttons, errors, subscriptions, reminders.
 USER_TEXTS = _declare(
     "fallback reply_nudge reply_reaction article_in:lang quote_in:lang quote source_admin:date source_admin_undated "
-    "event_unknown_topic:event which_event did_you_mean no_topic:event,topic "
+    "event_unknown_topic:event which_event did_you_mean no_topic:event,topic group_hello:bot welcome_group:bot group_how_to_ask:username "
     "topic_when topic_where topic_organizers topic_speakers topic_theme topic_figures topic_program topic_recurrence "
     "topic_initiatives topic_participants topic_background source untranslated:lang "
     "lang_name_en lang_name_th lang_name_vi lang_name_fr events_header other_edition:asked,event flood upcoming_none:today "

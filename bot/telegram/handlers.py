@@ -13,6 +13,7 @@ from bot.curated.overlay import apply_overlay
 from bot.engine.render import shorten
 from bot.engine.replies import chitchat, event_list
 from bot.telegram.addressing import command_args, without_mention
+from bot.telegram.answered import replied_context
 from bot.telegram.formatting import Block, answer_blocks, text_blocks
 from bot.telegram.keyboards import events_keyboard, lang_keyboard
 from bot.telegram.menus import GROUP_COMMANDS, PRIVATE_COMMANDS, commands
@@ -71,7 +72,8 @@ async def answer_question(svc: Services, message: Message, user: User, text: str
     """
     now, key = svc.now(), (message.chat_id, user.id)
     chosen = await svc.store.get_user_lang(user.id)
-    context = svc.contexts.get(key, now)
+    # A reply to one of the bot's answers is about that answer's event, whoever asked it; else the asker's last one.
+    context = replied_context(message, svc.bot_id, svc.answered, now) or svc.contexts.get(key, now)
     answer = svc.engine.answer(text, now=now, lang_hint=user.language_code, context=context, reply_lang=chosen)
     words_of = user.id if author is None else author  # forget-user deletes a question by its author's id
     svc.questions.append((now.date().isoformat(), answer.lang, answer.fallback, answer.intent, answer.event, " ".join(text.casefold().split()), words_of))
@@ -133,10 +135,26 @@ async def on_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             svc.contexts.put((message.chat_id, user.id), card.context, now)
         await reply_answer(svc, message, card, quote=not in_private(message))
         return
-    welcome = [Block(svc.messages.get("welcome", lang, bot=svc.bot_name))]
+    if in_private(message):
+        welcome = [Block(svc.messages.get("welcome", lang, bot=svc.bot_name))]
+    else:  # plain text is not read in groups: say how to ask here instead of "just type a question"
+        welcome = [Block(svc.messages.get("welcome_group", lang, bot=svc.bot_name)), *group_how_to_ask(svc, lang)]
     if context.args:  # a link that names no event: say so, never echo it
         welcome.insert(0, Block(svc.messages.get("start_unknown_link", lang)))
     await reply_blocks(svc, message, welcome, quote=not in_private(message), markup=events_keyboard(svc.engine.kb.events, lang))
+
+
+def group_how_to_ask(svc: Services, lang: str) -> list[Block]:
+    """How to ask the bot in a group (mention, reply or /ask), after an empty line.
+
+    Args:
+        svc: the services.
+        lang: the reader's language.
+
+    Returns:
+        The blocks.
+    """
+    return [Block(""), Block(svc.messages.get("group_how_to_ask", lang, username=svc.bot_username))]
 
 
 async def on_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -148,6 +166,7 @@ async def on_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     helped = chitchat(svc.engine, "help", lang, svc.now(), svc.bot_name)
     blocks = answer_blocks(helped, svc.messages) if helped else []
     names = PRIVATE_COMMANDS if in_private(message) else GROUP_COMMANDS
+    blocks += [] if in_private(message) else group_how_to_ask(svc, lang)
     blocks += [Block(""), *(Block(f"/{c.command} — {c.description}") for c in commands(names, lang, svc.messages))]
     await reply_blocks(svc, message, blocks, quote=not in_private(message))
 

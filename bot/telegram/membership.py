@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import logging
 
-from telegram import ChatMember, ChatMemberRestricted, Update
+from telegram import Chat, ChatMember, ChatMemberRestricted, Update, User
+from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from bot.telegram.sending import follow_migration
-from bot.telegram.services import services
+from bot.telegram.formatting import Block, render
+from bot.telegram.sending import follow_migration, send_parts
+from bot.telegram.services import Services, services
 
 log = logging.getLogger(__name__)
 
@@ -37,9 +39,34 @@ async def on_my_chat_member(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     change = update.my_chat_member
     if change is None:
         return
-    chat, status = change.chat, member_status(change.new_chat_member)
-    await services(context).store.record_chat(chat.id, chat.type, chat.title, status)
+    svc, chat, status = services(context), change.chat, member_status(change.new_chat_member)
+    before = await svc.store.chat(chat.id)
+    await svc.store.record_chat(chat.id, chat.type, chat.title, status)
     log.info("bot is now %s in %s chat %s", status, chat.type, chat.id)
+    # Hello once, when the bot comes in: not when it is promoted, nor for a change delivered twice.
+    joined = status == "member" and member_status(change.old_chat_member) != "member" and (before is None or before.status != "member")
+    if joined and chat.type in (Chat.GROUP, Chat.SUPERGROUP):
+        await say_hello(svc, chat, change.from_user)
+
+
+async def say_hello(svc: Services, chat: Chat, adder: User) -> None:
+    """Tell a group the bot just joined what it answers and how to ask it there, in the language of who added it.
+
+    Args:
+        svc: the services.
+        chat: the group.
+        adder: the user who added the bot (their /lang choice, else their Telegram language).
+    """
+    _, lang = await svc.lang_of(adder.id, adder.language_code)
+    blocks = [
+        Block(svc.messages.get("group_hello", lang, bot=svc.bot_name)),
+        Block(""),
+        Block(svc.messages.get("group_how_to_ask", lang, username=svc.bot_username)),
+    ]
+    try:
+        await send_parts(svc, chat.get_bot(), chat.id, render(blocks))
+    except TelegramError as exc:  # e.g. not allowed to write there: the membership is recorded all the same
+        log.info("no hello in chat %s: %s", chat.id, exc)
 
 
 async def on_migrate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

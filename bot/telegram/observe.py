@@ -57,8 +57,10 @@ def finish() -> None:
     current = _NOTE.get()
     if current is None:
         return
+    _NOTE.set(None)
+    if not log.isEnabledFor(logging.INFO):  # the JSON costs more than the rest of this module: only when written
+        return
     started = current.pop("_t0", None)
     if started is not None:
         current["latency_ms"] = round((time.perf_counter() - started) * 1000, 2)
     log.info(json.dumps(current, ensure_ascii=False, default=str))
-    _NOTE.set(None)

@@ -36,6 +36,7 @@ async def follow_migration(svc: Services, old_chat: int, new_chat: int, title: s
     if svc.announcer is not None:
         await svc.announcer.subscriptions.move(old_chat, new_chat)
     svc.contexts.move_chat(old_chat, new_chat)
+    svc.answered.move_chat(old_chat, new_chat)
     log.info("chat %s migrated to %s", old_chat, new_chat)
 
 
@@ -48,7 +49,7 @@ async def send_parts(
     reply_to: int | None = None,
     thread_id: int | None = None,
     markup: InlineKeyboardMarkup | None = None,
-) -> None:
+) -> list[Message]:
     """Send HTML messages in order; the first replies to ``reply_to``, the last carries the buttons.
 
     Args:
@@ -59,12 +60,16 @@ async def send_parts(
         reply_to: the message to thread the reply to, if any.
         thread_id: the forum topic, if any.
         markup: inline buttons for the last part.
+
+    Returns:
+        The messages sent, in order.
     """
+    sent: list[Message] = []
     for index, part in enumerate(parts):
         buttons = markup if index == len(parts) - 1 else None
         quote = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to is not None and index == 0 else None
         try:
-            await with_retries(
+            message = await with_retries(
                 partial(
                     bot.send_message, chat_id, part, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW,
                     reply_markup=buttons, reply_parameters=quote, message_thread_id=thread_id,
@@ -74,7 +79,10 @@ async def send_parts(
             # The group became a supergroup before its migration message reached us: follow it and resend.
             await follow_migration(svc, chat_id, exc.new_chat_id)
             chat_id, reply_to, thread_id = exc.new_chat_id, None, None
-            await with_retries(partial(bot.send_message, chat_id, part, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW, reply_markup=buttons))
+            resend = partial(bot.send_message, chat_id, part, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW, reply_markup=buttons)
+            message = await with_retries(resend)
+        sent.append(message)
+    return sent
 
 
 async def with_retries(send: Callable[[], Awaitable[T]], attempts: int = SEND_ATTEMPTS, *, max_wait: float = MAX_RETRY_AFTER) -> T:
@@ -198,7 +206,7 @@ async def show_typing(message: Message) -> None:
         log.debug("typing indicator not shown in chat %s: %s", message.chat_id, exc)
 
 
-async def reply_parts(svc: Services, message: Message, parts: Sequence[str], *, quote: bool, markup: InlineKeyboardMarkup | None = None) -> None:
+async def reply_parts(svc: Services, message: Message, parts: Sequence[str], *, quote: bool, markup: InlineKeyboardMarkup | None = None) -> list[Message]:
     """Reply to a message with HTML parts, in its chat and forum topic.
 
     Args:
@@ -207,10 +215,13 @@ async def reply_parts(svc: Services, message: Message, parts: Sequence[str], *, 
         parts: the HTML messages.
         quote: thread the reply to the message (groups; edited questions).
         markup: buttons for the last part.
+
+    Returns:
+        The messages sent.
     """
     thread = message.message_thread_id if message.is_topic_message else None
     reply_to = message.message_id if quote else None
-    await send_parts(svc, message.get_bot(), message.chat_id, parts, reply_to=reply_to, thread_id=thread, markup=markup)
+    return await send_parts(svc, message.get_bot(), message.chat_id, parts, reply_to=reply_to, thread_id=thread, markup=markup)
 
 
 async def reply_blocks(svc: Services, message: Message, blocks: Sequence[Block], *, quote: bool, markup: InlineKeyboardMarkup | None = None) -> None:
@@ -219,5 +230,8 @@ async def reply_blocks(svc: Services, message: Message, blocks: Sequence[Block],
 
 
 async def reply_answer(svc: Services, message: Message, answer: Answer, *, quote: bool) -> None:
-    """Reply with an engine answer, with its buttons (card follow-ups or "did you mean" choices)."""
-    await reply_parts(svc, message, render_answer(answer, svc.messages), quote=quote, markup=answer_keyboard(answer, svc.messages))
+    """Reply with an engine answer, with its buttons (card follow-ups or "did you mean" choices); what it was about
+    is remembered, so that anyone replying to it is answered about the same event."""
+    sent = await reply_parts(svc, message, render_answer(answer, svc.messages), quote=quote, markup=answer_keyboard(answer, svc.messages))
+    if answer.context is not None and answer.context.event_id and sent:
+        svc.answered.remember(sent[0].chat_id, (m.message_id for m in sent), answer.context)

@@ -18,6 +18,7 @@ from bot.engine.model import DEFAULT_LANG, Messages
 from bot.settings import Settings, SettingsError
 from bot.store import Store
 from bot.store.knowledge import KnowledgeLog
+from bot.telegram.answered import AnsweredMessages
 from bot.telegram.flood_gate import FloodGate
 from bot.telegram.health import ApiHealth, health_report
 
@@ -117,6 +118,7 @@ class Services:
     baseline: KnowledgeBase  # the YAML as loaded; admin edits (the overlay in the store) apply on top of it
     knowledge: KnowledgeLog
     contexts: ConversationContexts = field(default_factory=ConversationContexts)
+    answered: AnsweredMessages = field(default_factory=AnsweredMessages)  # what the bot's recent answers were about
     # One lock for everything that rebuilds the knowledge (edits, undo, reload): they never interleave.
     reload_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     kb_generation: int = -1  # the stored knowledge's generation the index was built from (bot.telegram.kb_sync)

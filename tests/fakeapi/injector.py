@@ -187,9 +187,10 @@ class UpdateInjector:
         user_id: int,
         *,
         chat_title: str | None = None,
+        language_code: str | None = None,
     ) -> JsonDict:
-        """Queue a my_chat_member update (the bot added, removed, blocked, promoted, ...)."""
-        sender = self._user(user_id)
+        """Queue a my_chat_member update (the bot added, removed, blocked, promoted, ...) made by ``user_id``."""
+        sender = self._user(user_id, language_code=language_code)
         chat_obj = self._chat(chat_id, chat_type, sender, chat_title)
         self.set_member_status(chat_id, self.state.bot_id, new_status)
         if new_status in ("left", "kicked"):

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from harness import BOT, Harness, buttons, plain
 
+from bot.telegram.answered import AnsweredMessages
+
 pytestmark = pytest.mark.timeout(30)
 GROUP = -500
 ANN, BOB = 11, 12
@@ -98,6 +100,7 @@ async def test_membership_is_recorded(bot: Harness) -> None:
 async def test_migration_to_a_supergroup_is_followed(bot: Harness) -> None:
     store = bot.services.store
     bot.api.my_chat_member(GROUP, "group", "left", "member", user_id=ANN, chat_title="Summit fans")
+    assert "/ask" in plain(await bot.reply(GROUP))  # the hello
     group(bot, f"when was the wuzhen summit @{BOT}")
     await bot.reply(GROUP)
     bot.api.migrate(GROUP, -1000500, user_id=ANN)
@@ -128,3 +131,73 @@ async def test_anonymous_admins_are_answered(bot: Harness) -> None:
     update["message"]["from"] = anonymous
     update["message"]["sender_chat"] = update["message"]["chat"]
     assert "3,000" in plain(await bot.reply(GROUP))
+
+
+async def test_hello_once_when_added_in_the_adders_language(bot: Harness) -> None:
+    bot.api.my_chat_member(GROUP, "group", "left", "member", user_id=ANN, chat_title="Summit fans", language_code="fr")
+    hello = plain(await bot.reply(GROUP))
+    assert hello.startswith("Bonjour à tous ! Je suis ")
+    assert f"@{BOT}" in hello and "répondez à l’un de mes messages" in hello and "/ask" in hello
+    # Promoted, or the same change delivered twice: no second hello.
+    bot.api.my_chat_member(GROUP, "group", "member", "administrator", user_id=ANN)
+    bot.api.my_chat_member(GROUP, "group", "left", "member", user_id=ANN)
+    # Added to a supergroup straight as an admin by a Thai speaker: one hello, in Thai.
+    bot.api.my_chat_member(-1000600, "supergroup", "left", "administrator", user_id=BOB, language_code="th")
+    # Blocked and unblocked in a private chat: that is no group to greet.
+    bot.api.my_chat_member(55, "private", "member", "kicked", user_id=55)
+    bot.api.my_chat_member(55, "private", "kicked", "member", user_id=55)
+    await bot.settle()
+    assert len(bot.sent_to(GROUP)) == 1 and bot.sent_to(55) == []
+    [thai] = bot.sent_to(-1000600)
+    assert plain(thai).startswith("สวัสดีทุกคน!") and f"@{BOT}" in plain(thai)
+    # Removed, then added back: a new hello (in English for a user without a Telegram language).
+    bot.api.my_chat_member(GROUP, "group", "administrator", "left", user_id=ANN)
+    bot.api.my_chat_member(GROUP, "group", "left", "member", user_id=BOB, language_code=None)
+    assert plain(await bot.reply(GROUP)).startswith("Hello, everyone!")
+
+
+async def test_start_in_a_group_says_how_to_ask_there(bot: Harness) -> None:
+    group(bot, f"/start@{BOT}", language_code="vi")
+    start = await bot.reply(GROUP)
+    text = plain(start)
+    assert "nhập câu hỏi của bạn" not in text  # the private welcome's "just type a question"
+    assert "Hãy chọn một sự kiện bên dưới" in text and f"@{BOT}" in text and "/ask" in text
+    assert len(buttons(start)) == len(bot.services.engine.kb.events)
+    # The private welcome still invites typing.
+    _, private = await bot.say("/start", chat_id=77, language_code="en")
+    assert "just type a question" in plain(private) and "/ask" not in plain(private)
+    # /help in a group says the same.
+    group(bot, f"/help@{BOT}")
+    assert "mention me" in plain(await bot.reply(GROUP))
+
+
+async def test_a_reply_to_the_bots_answer_follows_that_answer(bot: Harness) -> None:
+    group(bot, f"@{BOT} when was the wuzhen summit?", user_id=ANN)
+    wuzhen = await bot.reply(GROUP)
+    assert "8 November 2023" in plain(wuzhen)
+    # Bob never asked anything, yet his reply to the bot's answer is about Wuzhen.
+    group(bot, "and where?", user_id=BOB, reply_to_message_id=wuzhen.result["message_id"])
+    assert "Zhejiang" in plain(await bot.reply(GROUP))
+    # Bob then asks about Wuxi: his reply to the Wuzhen answer is still about Wuzhen.
+    group(bot, f"@{BOT} how many IoT companies are in Wuxi?", user_id=BOB)
+    assert "3,000" in plain(await bot.reply(GROUP))
+    group(bot, "and where?", user_id=BOB, reply_to_message_id=wuzhen.result["message_id"])
+    assert "Zhejiang" in plain(await bot.reply(GROUP))
+    # A reply to the bot's help (about no event) is a follow-up of the asker's own conversation.
+    group(bot, f"/help@{BOT}", user_id=BOB)
+    helped = await bot.reply(GROUP)
+    group(bot, f"@{BOT} how many IoT companies are in Wuxi?", user_id=BOB)
+    await bot.reply(GROUP)
+    group(bot, "and where?", user_id=BOB, reply_to_message_id=helped.result["message_id"])
+    assert "Jiangsu" in plain(await bot.reply(GROUP))
+    # /ask in reply to the bot's answer is a follow-up too.
+    group(bot, "/ask and where?", user_id=ANN + 100, reply_to_message_id=wuzhen.result["message_id"])
+    assert "Zhejiang" in plain(await bot.reply(GROUP))
+
+
+async def test_a_reply_to_a_card_the_bot_no_longer_remembers_reads_its_buttons(bot: Harness) -> None:
+    group(bot, f"/start@{BOT} wic_wuzhen_2023")
+    card = await bot.reply(GROUP)
+    bot.services.answered = AnsweredMessages()  # as after a restart
+    group(bot, "and where?", user_id=BOB, reply_to_message_id=card.result["message_id"])
+    assert "Zhejiang" in plain(await bot.reply(GROUP))
