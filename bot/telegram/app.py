@@ -45,17 +45,17 @@ from bot.telegram.admin import (
     on_stats,
     on_undo,
 )
-from bot.telegram.announcing import (
+from bot.telegram.announce.broadcast_commands import (
     BUTTON_PATTERN,
     on_announce,
     on_announce_button,
     on_announcements,
     on_cancel,
     on_schedule,
-    on_subscribe,
-    on_unsubscribe,
-    start_announcer,
+    on_unschedule,
 )
+from bot.telegram.announce.service import start_announcer
+from bot.telegram.announce.subscribe_commands import on_subscribe, on_unsubscribe
 from bot.telegram.callbacks import on_button, on_inline
 from bot.telegram.errors import configure_logging, install_redaction, on_error, redact
 from bot.telegram.flood import HandledCommand, on_any_update
@@ -146,6 +146,8 @@ def register_handlers(app: BotApp) -> None:
             CommandHandler("announce", on_announce, filters=new),
             CommandHandler("schedule", on_schedule, filters=new),
             CommandHandler("announcements", on_announcements, filters=new),
+            CommandHandler("unschedule", on_unschedule, filters=new),
+            # /cancel aborts what the sender has under way (an announcement preview), for everyone.
             CommandHandler("cancel", on_cancel, filters=new),
             # 4. Any other command: answered in private chats, and in groups only as /cmd@this_bot.
             MessageHandler(new & filters.COMMAND & (private | COMMAND_FOR_ME), on_unknown_command),

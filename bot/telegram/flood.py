@@ -76,5 +76,7 @@ async def _notify(context: ContextTypes.DEFAULT_TYPE, message: Message, text: st
     """
     quote = None if in_private(message) else ReplyParameters(message.message_id, allow_sending_without_reply=True)
     thread = message.message_thread_id if message.is_topic_message else None
-    send = partial(message.get_bot().send_message, message.chat_id, text, reply_parameters=quote, message_thread_id=thread)
+    call = partial(message.get_bot().send_message, message.chat_id, text, reply_parameters=quote, message_thread_id=thread)
+    # In the sending budget like every message; when the chat has no slot now, the notice waits in a job, not here.
+    send = services(context).outgoing.paced(call, message.chat_id, not in_private(message), max_wait=0)
     await send_or_later(context.job_queue, send, f"flood notice for update {update_id} (chat {message.chat_id})")

@@ -20,9 +20,10 @@ from bot.store import Store
 from bot.store.knowledge import KnowledgeLog
 from bot.telegram.flood_gate import FloodGate
 from bot.telegram.health import ApiHealth, health_report
+from bot.telegram.outgoing import Outgoing
 
 if TYPE_CHECKING:
-    from bot.telegram.announcer import Announcer
+    from bot.telegram.announce.service import Announcer
 
 #: Key of the :class:`Services` object in ``application.bot_data``.
 SERVICES_KEY = "summitbot.services"
@@ -126,6 +127,7 @@ class Services:
     api_health: ApiHealth = field(default_factory=ApiHealth)
     health_server: HTTPServer | None = None
     announcer: Announcer | None = None  # subscriptions, broadcasts, reminders; started in post_init
+    outgoing: Outgoing = field(default_factory=Outgoing)  # the one sending budget: replies, notices and broadcasts
     clock: Callable[[], dt.datetime] = field(default=lambda: dt.datetime.now(dt.UTC))  # tests move it forward
 
     @property
