@@ -125,18 +125,24 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
         "vi": "Thông báo đang chờ và đã gửi (quản trị viên)",
         "fr": "Annonces en attente et envoyées (admins)",
     },
+    "unschedule": {
+        "en": "Cancel a scheduled announcement (admins)",
+        "th": "ยกเลิกประกาศที่ตั้งเวลาไว้ (ผู้ดูแล)",
+        "vi": "Hủy một thông báo đã lên lịch (quản trị viên)",
+        "fr": "Annuler une annonce programmée (admins)",
+    },
     "cancel": {
-        "en": "Cancel an announcement (admins)",
-        "th": "ยกเลิกประกาศ (ผู้ดูแล)",
-        "vi": "Hủy một thông báo (quản trị viên)",
-        "fr": "Annuler une annonce (admins)",
+        "en": "Cancel what is under way (an announcement preview)",
+        "th": "ยกเลิกสิ่งที่กำลังดำเนินการ (ตัวอย่างประกาศ)",
+        "vi": "Hủy thao tác đang dở (bản xem trước thông báo)",
+        "fr": "Annuler l’opération en cours (un aperçu d’annonce)",
     },
 }
 PRIVATE_COMMANDS: tuple[str, ...] = ("start", "ask", "events", "lang", "help", "subscribe", "unsubscribe")
 GROUP_COMMANDS: tuple[str, ...] = ("ask", "events", "lang", "help", "subscribe", "unsubscribe")
 ADMIN_COMMANDS: tuple[str, ...] = (
     *PRIVATE_COMMANDS, "facts", "fact_add", "fact_edit", "fact_del", "event_add", "event_set", "history", "undo",
-    "unanswered", "attach", "stats", "export", "announce", "schedule", "announcements", "cancel", "reload",
+    "unanswered", "attach", "stats", "export", "announce", "schedule", "announcements", "unschedule", "cancel", "reload",
 )  # fmt: skip
 #: Menu languages: "" is Telegram's default (shown to every language without its own list), in English.
 MENU_LANGS: tuple[str, ...] = ("", "th", "vi", "fr")
