@@ -4,7 +4,9 @@ Limits (Bot API FAQ): about 30 messages per second overall for bulk notification
 about one per second in one chat. Every send counts towards every window. A bulk send (a broadcast, a reminder, a
 report to the admin) waits for all of them; a reply waits for its chat's second and its group's minute, not for the
 global window (Telegram states it for bulk notifications), so a reply to a chat that was sent nothing recently goes
-out at once, even while a broadcast fills the global window — and the broadcast yields, since replies count in it.
+out at once, even while a broadcast fills the global window — and the broadcast yields: replies count in it, and
+bulk sends leave a few of its messages (``reply_reserve``) to replies, so that one arriving mid-broadcast stays
+within the overall limit.
 A 429 answer pauses only the chat it was about, for its ``retry_after``.
 """
 
@@ -21,6 +23,7 @@ class Limits:
     global_per_second: int = 30
     per_chat_interval: float = 1.0
     group_per_minute: int = 20
+    reply_reserve: int = 3  # of the global window, left to replies: bulk sends fill at most global - reserve a second
     margin: float = 0.02  # seconds added to every window, so clock jitter never makes us one message too fast
     forget_after: float = 120.0  # seconds after which a quiet chat's history is dropped (memory stays bounded)
 
@@ -57,8 +60,9 @@ class Pacer:
             group = self._group_sends.get(chat_id)
             if group and len(group) >= lim.group_per_minute:
                 at = max(at, group[-lim.group_per_minute] + 60.0 + lim.margin)
-        if bulk and len(self._recent) >= lim.global_per_second:
-            at = max(at, self._recent[-lim.global_per_second] + 1.0 + lim.margin)
+        bulk_budget = max(1, lim.global_per_second - lim.reply_reserve)
+        if bulk and len(self._recent) >= bulk_budget:
+            at = max(at, self._recent[-bulk_budget] + 1.0 + lim.margin)
         return at
 
     def record(self, chat_id: int, is_group: bool, at: float) -> None:
