@@ -23,6 +23,9 @@ from bot.telegram.ordering import wait_out
 T = TypeVar("T")
 #: Telegram's limits, with a wider safety margin than the pacer's default: a send's arrival at the server jitters.
 SEND_LIMITS = Limits(margin=0.05)
+#: The longest the bot's own notices (flood notice, a deferred apology) wait for a slot in the handler: the chat's
+#: second; beyond it (a group's minute is used up) they are deferred to a job instead.
+NOTICE_WAIT = 1.5
 
 
 class SlotBusy(Exception):
