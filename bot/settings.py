@@ -88,6 +88,8 @@ class Settings:
     timezone: str = "UTC"
     reminder_days: tuple[int, ...] = DEFAULT_REMINDER_DAYS
     flood_per_minute: int = DEFAULT_FLOOD_PER_MINUTE
+    #: Messages the bot sends one group per minute at most (Telegram's limit is 20; a bot granted more may raise it).
+    group_messages_per_minute: int = 20
     webhook_secret: str | None = field(default=None, repr=False)
     health_port: int | None = None
     health_listen: str = "127.0.0.1"
@@ -176,6 +178,7 @@ class Settings:
             timezone=env.get("SUMMITBOT_TIMEZONE", "UTC").strip() or "UTC",
             reminder_days=parse_reminder_days(env.get("SUMMITBOT_REMINDER_DAYS", "")),
             flood_per_minute=_int_setting(env, "SUMMITBOT_FLOOD_PER_MINUTE", None, 1, 10_000) or DEFAULT_FLOOD_PER_MINUTE,
+            group_messages_per_minute=_int_setting(env, "SUMMITBOT_GROUP_MESSAGES_PER_MINUTE", 20, 1, 10_000) or 20,
             webhook_secret=_webhook_secret(env.get("SUMMITBOT_WEBHOOK_SECRET", "")),
             health_port=_int_setting(env, "SUMMITBOT_HEALTH_PORT", None, 1, 65535),
             health_listen=env.get("SUMMITBOT_HEALTH_LISTEN", "").strip() or "127.0.0.1",

@@ -18,7 +18,7 @@ USER_FILE, ADMIN_FILE, COMMANDS_FILE = "messages.yaml", "admin_messages.yaml", "
 #: The text files of intents/, in load order.
 TEXT_FILES = (USER_FILE, ADMIN_FILE, COMMANDS_FILE)
 #: A placeholder that stands in for another in some languages: Thai dates use the Buddhist-era year.
-EQUIVALENT = {"year_be": "year"}
+EQUIVALENT = {"year_be": "year", "next_year_be": "next_year"}
 
 
 def _declare(spec: str) -> dict[str, frozenset[str]]:
@@ -43,9 +43,13 @@ USER_TEXTS = _declare(
     "lang_auto button_date_place button_figures button_theme button_source button_summary stale_button unknown_command "
     "no_text ask_usage not_admin inline_none error subscribe_done:kinds,lang unsubscribe_done unsubscribe_none "
     "subscribe_admins_only subscribe_bad_lang:value subscribe_bad_kind:value subscribe_bad_option:value kind_summit "
-    "kind_iot_expo kind_itu_event reminder_days:date,days,event reminder_tomorrow:date,event"
+    "kind_iot_expo kind_itu_event reminder_days:date,days,event reminder_tomorrow:date,event "
+    "date_day_month:day,month reminder_recurring_days:date,day,days,event reminder_recurring_tomorrow:date,day,event "
+    "reminder_sources_theme:next_year,next_year_be,theme,year,year_be reminder_sources:next_year,next_year_be,year,year_be "
+    "reminder_buttons_note:year,year_be "
+    "announce_header:bot announce_footer cancel_done:id cancel_nothing"
 )
-#: Texts only the bot's admins see: knowledge edits, history, undo, statistics, export, unanswered questions.
+#: Texts only the bot's admins see: knowledge edits, history, undo, statistics, export, unanswered questions, announcements.
 ADMIN_TEXTS = _declare(
     "usage_fact_add usage_fact_edit usage_fact_del usage_facts usage_event_add usage_event_set usage_undo usage_attach "
     "admin_too_long:length,limit admin_done admin_live admin_still_older:langs admin_nothing_changed "
@@ -63,13 +67,19 @@ ADMIN_TEXTS = _declare(
     "edit_source_long:limit edit_bad_id:id edit_event_exists:id edit_bad_name:limit edit_bad_kind:kinds "
     "edit_bad_date:value edit_date_order edit_bad_field:fields edit_name_long:limit "
     "edit_question_invisible edit_question_long:length,limit edit_question_taken:owner,question "
-    "undo_nothing undo_unknown:id undo_already:by,id undo_is_undo:id undo_overtaken:by,entity,id stale_knowledge"
+    "undo_nothing undo_unknown:id undo_already:by,id undo_is_undo:id undo_overtaken:by,entity,id stale_knowledge "
+    "announce_usage schedule_usage schedule_not:reason announce_too_long announce_lang_twice:value "
+    "announce_lang_empty:value announce_preview:chats,id schedule_preview:chats,id,when,zone announce_others_get:lang "
+    "announce_send_button:chats announce_plan_button:when announce_cancel_button announce_sending:chats,id "
+    "announce_gone:id schedule_done:chats,id,when,zone announce_none:id announce_already_sent:id "
+    "announce_already_cancelled:id announce_cancelled:id announce_cancelled_sending:dropped,id announcements_pending "
+    "announcements_none announcements_sent announcements_unschedule_hint unschedule_usage cancel_use_unschedule:id"
 )
 #: The command menus' descriptions (setMyCommands), ``command_<name>``.
 COMMANDS = (
     "start", "help", "events", "lang", "ask", "reload", "fact_add", "fact_edit", "fact_del", "facts", "event_add", "event_set",
     "history", "undo", "unanswered", "attach", "stats", "export", "subscribe", "unsubscribe", "announce", "schedule",
-    "announcements", "cancel",
+    "announcements", "unschedule", "cancel",
 )  # fmt: skip
 COMMAND_TEXTS = {f"command_{name}": frozenset[str]() for name in COMMANDS}
 #: Every text, with the file it belongs in.

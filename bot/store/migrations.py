@@ -200,6 +200,17 @@ MIGRATIONS: tuple[Migration, ...] = (
             """,
         ),
     ),
+    Migration(
+        7,
+        "announcement_languages_and_topics",
+        (
+            # A forum group subscribed from inside a topic gets its announcements in that topic.
+            "ALTER TABLE subscriptions ADD COLUMN thread_id INTEGER NULL",
+            "ALTER TABLE outbox ADD COLUMN thread_id INTEGER NULL",
+            # A broadcast's text per language, as JSON {"en": "...", "th": "..."}; NULL: ``text`` for every chat.
+            "ALTER TABLE announcements ADD COLUMN texts TEXT NULL",
+        ),
+    ),
 )
 
 

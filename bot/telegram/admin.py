@@ -17,7 +17,7 @@ from bot.engine import KnowledgeBase
 from bot.engine.index import Index
 from bot.engine.render import shorten
 from bot.store.knowledge import Change
-from bot.store.user_names import names_of, remember_name
+from bot.store.user_names import names_of
 from bot.telegram.addressing import command_args, whole_number
 from bot.telegram.formatting import Block
 from bot.telegram.handlers import reply_key, sender
@@ -40,7 +40,7 @@ async def require_bot_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     if user.id not in svc.settings.admins:
         await reply_key(update, context, "not_admin")
         return None
-    await remember_name(svc.store, user.id, user.first_name, user.username)  # /history names the people who act
+    svc.admin_names[user.id] = (user.first_name, user.username)  # stored with their next change (kb_sync)
     return svc, message, user
 
 
@@ -67,7 +67,7 @@ async def admin_press(
         _, lang = await svc.lang_of(user.id, user.language_code)
         await answer_query(query, shorten(svc.messages.get("not_admin" if match else "stale_button", lang), 200))
         return None
-    await remember_name(svc.store, user.id, user.first_name, user.username)
+    svc.admin_names[user.id] = (user.first_name, user.username)
     return svc, query, user, match, message
 
 

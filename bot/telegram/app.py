@@ -6,6 +6,7 @@ import asyncio
 import logging
 from collections.abc import Iterator
 from contextlib import AbstractAsyncContextManager, contextmanager
+from dataclasses import replace
 from typing import Any, TypeAlias
 from zoneinfo import ZoneInfo
 
@@ -45,17 +46,17 @@ from bot.telegram.admin import (
     on_stats,
     on_undo,
 )
-from bot.telegram.announcing import (
+from bot.telegram.announce.broadcast_commands import (
     BUTTON_PATTERN,
     on_announce,
     on_announce_button,
     on_announcements,
     on_cancel,
     on_schedule,
-    on_subscribe,
-    on_unsubscribe,
-    start_announcer,
+    on_unschedule,
 )
+from bot.telegram.announce.service import start_announcer
+from bot.telegram.announce.subscribe_commands import on_subscribe, on_unsubscribe
 from bot.telegram.callbacks import on_button, on_inline
 from bot.telegram.errors import configure_logging, install_redaction, on_error, redact
 from bot.telegram.flood import HandledCommand, on_any_update
@@ -79,6 +80,7 @@ from bot.telegram.membership import on_migrate, on_my_chat_member
 from bot.telegram.menus import set_menus
 from bot.telegram.observe import on_update_done, on_update_start
 from bot.telegram.ordering import PerChatOrder
+from bot.telegram.outgoing import SEND_LIMITS, Outgoing
 from bot.telegram.profile import set_profile
 from bot.telegram.services import SERVICES_KEY, Services, time_zone
 from bot.telegram.unanswered import BUTTON_PATTERN as UNANSWERED_BUTTON
@@ -146,6 +148,8 @@ def register_handlers(app: BotApp) -> None:
             CommandHandler("announce", on_announce, filters=new),
             CommandHandler("schedule", on_schedule, filters=new),
             CommandHandler("announcements", on_announcements, filters=new),
+            CommandHandler("unschedule", on_unschedule, filters=new),
+            # /cancel aborts what the sender has under way (an announcement preview), for everyone.
             CommandHandler("cancel", on_cancel, filters=new),
             # 4. Any other command: answered in private chats, and in groups only as /cmd@this_bot.
             MessageHandler(new & filters.COMMAND & (private | COMMAND_FOR_ME), on_unknown_command),
@@ -190,7 +194,9 @@ async def start_services(app: BotApp, settings: Settings, engine: Engine | None,
         elif kb != baseline:
             await asyncio.to_thread(engine.swap, kb)
         flood = FloodGate(settings.flood_per_minute)
-        svc = Services(settings, engine, store, bot.id, bot.username, bot.first_name, zone, baseline, knowledge, flood=flood, api_health=health)
+        outgoing = Outgoing(replace(SEND_LIMITS, group_per_minute=settings.group_messages_per_minute))
+        identity = (bot.id, bot.username, bot.first_name)
+        svc = Services(settings, engine, store, *identity, zone, baseline, knowledge, flood=flood, api_health=health, outgoing=outgoing)
         svc.kb_generation = generation
         app.bot_data[SERVICES_KEY] = svc
         if settings.health_port is not None:

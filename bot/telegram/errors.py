@@ -17,7 +17,8 @@ from telegram.ext import ContextTypes
 from bot.engine.model import DEFAULT_LANG
 from bot.settings import Settings
 from bot.telegram.formatting import escape
-from bot.telegram.sending import Jobs, deliver_later, in_private, retry_seconds, send_parts
+from bot.telegram.outgoing import NOTICE_WAIT, retry_seconds
+from bot.telegram.sending import Jobs, deliver_later, in_private, send_parts
 from bot.telegram.services import Services, reply_lang, services
 
 log = logging.getLogger(__name__)
@@ -116,8 +117,8 @@ async def _tell_user(svc: Services | None, update: Update, jobs: Jobs | None = N
         quote = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to is not None else None
         thread = message.message_thread_id if message.is_topic_message else None
         bot = message.get_bot()
-        send = partial(bot.send_message, message.chat_id, escape(text), parse_mode=ParseMode.HTML, reply_parameters=quote, message_thread_id=thread)
-        deliver_later(jobs, send, wait, f"apology for {describe(update)}")
+        call = partial(bot.send_message, message.chat_id, escape(text), parse_mode=ParseMode.HTML, reply_parameters=quote, message_thread_id=thread)
+        deliver_later(jobs, svc.outgoing.paced(call, message.chat_id, message.chat_id < 0, max_wait=NOTICE_WAIT), wait, f"apology for {describe(update)}")
         return
     with contextlib.suppress(TelegramError):
         await send_parts(svc, message.get_bot(), message.chat_id, [escape(text)], reply_to=reply_to)

@@ -12,6 +12,7 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes
 from telegram.ext.filters import MessageFilter
 
 from bot.telegram.observe import finish, note
+from bot.telegram.outgoing import NOTICE_WAIT
 from bot.telegram.sending import in_private, send_or_later
 from bot.telegram.services import services
 
@@ -76,5 +77,7 @@ async def _notify(context: ContextTypes.DEFAULT_TYPE, message: Message, text: st
     """
     quote = None if in_private(message) else ReplyParameters(message.message_id, allow_sending_without_reply=True)
     thread = message.message_thread_id if message.is_topic_message else None
-    send = partial(message.get_bot().send_message, message.chat_id, text, reply_parameters=quote, message_thread_id=thread)
+    call = partial(message.get_bot().send_message, message.chat_id, text, reply_parameters=quote, message_thread_id=thread)
+    # In the sending budget like every message: it waits out the chat's second here, a longer wait in a job.
+    send = services(context).outgoing.paced(call, message.chat_id, not in_private(message), max_wait=NOTICE_WAIT)
     await send_or_later(context.job_queue, send, f"flood notice for update {update_id} (chat {message.chat_id})")

@@ -29,6 +29,7 @@ from bot.engine.index import Index
 from bot.engine.model import KnowledgeBase
 from bot.engine.render import shorten
 from bot.store.knowledge import Change, StaleKnowledge, UndoError
+from bot.store.user_names import remember_name
 from bot.telegram.services import SERVICES_KEY, Services
 
 log = logging.getLogger(__name__)
@@ -146,6 +147,7 @@ async def store_edits(svc: Services, make: MakeEdits, *, user_id: int, chat_id: 
                 continue  # an import committed between our read and our write: compute the edit again
             svc.kb_generation = changes[-1].change_id
             await asyncio.to_thread(svc.engine.swap, merged)
+            await name_author(svc, user_id)
             log.info("admin %s: %s", user_id, "; ".join(c.summary for c in changes))
             return Stored(changes, edits, kb)
     raise Refused("admin_nothing_changed", [("admin_busy", {})])
@@ -167,4 +169,15 @@ async def undo_changes(svc: Services, change_id: int | None, *, user_id: int, ch
             raise Refused("admin_nothing_changed", [(exc.key, exc.values)]) from None
         except StaleKnowledge:
             raise Refused("admin_nothing_changed", [("stale_knowledge", {})]) from None
+        await name_author(svc, user_id)
         return changes, await rebuild(svc)
+
+
+async def name_author(svc: Services, user_id: int) -> None:
+    """Store the name of an admin whose change was just stored, so /history names them.
+
+    Only then: a refused command changes nothing in the database, not even who tried it.
+    """
+    name = svc.admin_names.get(user_id)
+    if name is not None:
+        await remember_name(svc.store, user_id, *name)

@@ -16,7 +16,7 @@ PRIVATE_COMMANDS: tuple[str, ...] = ("start", "ask", "events", "lang", "help", "
 GROUP_COMMANDS: tuple[str, ...] = ("ask", "events", "lang", "help", "subscribe", "unsubscribe")
 ADMIN_COMMANDS: tuple[str, ...] = (
     *PRIVATE_COMMANDS, "facts", "fact_add", "fact_edit", "fact_del", "event_add", "event_set", "history", "undo",
-    "unanswered", "attach", "stats", "export", "announce", "schedule", "announcements", "cancel", "reload",
+    "unanswered", "attach", "stats", "export", "announce", "schedule", "announcements", "unschedule", "cancel", "reload",
 )  # fmt: skip
 #: Menu languages: "" is Telegram's default (shown to every language without its own list), in English.
 MENU_LANGS: tuple[str, ...] = ("", "th", "vi", "fr")

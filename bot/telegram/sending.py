@@ -1,4 +1,5 @@
-"""Sending HTML replies: threaded where it helps, split parts in order, following a group's migration."""
+"""Sending HTML replies: threaded where it helps, split parts in order, following a group's migration; every
+message within the bot's one sending budget (:class:`~bot.telegram.outgoing.Outgoing`)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from bot.engine import Answer
 from bot.telegram.formatting import Block, render, render_answer
 from bot.telegram.keyboards import answer_keyboard
 from bot.telegram.ordering import wait_out
+from bot.telegram.outgoing import SlotBusy, retry_seconds
 from bot.telegram.services import Services
 
 log = logging.getLogger(__name__)
@@ -50,7 +52,8 @@ async def send_parts(
     thread_id: int | None = None,
     markup: InlineKeyboardMarkup | None = None,
 ) -> list[Message]:
-    """Send HTML messages in order; the first replies to ``reply_to``, the last carries the buttons.
+    """Send HTML messages in order, each in its slot of the sending budget; the first replies to ``reply_to``, the
+    last carries the buttons.
 
     Args:
         svc: the services (to record a migration).
@@ -68,19 +71,18 @@ async def send_parts(
     for index, part in enumerate(parts):
         buttons = markup if index == len(parts) - 1 else None
         quote = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to is not None and index == 0 else None
+        send = partial(
+            bot.send_message, chat_id, part, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW,
+            reply_markup=buttons, reply_parameters=quote, message_thread_id=thread_id,
+        )  # fmt: skip
         try:
-            message = await with_retries(
-                partial(
-                    bot.send_message, chat_id, part, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW,
-                    reply_markup=buttons, reply_parameters=quote, message_thread_id=thread_id,
-                )
-            )  # fmt: skip
+            message = await with_retries(svc.outgoing.paced(send, chat_id, chat_id < 0))
         except ChatMigrated as exc:
             # The group became a supergroup before its migration message reached us: follow it and resend.
             await follow_migration(svc, chat_id, exc.new_chat_id)
             chat_id, reply_to, thread_id = exc.new_chat_id, None, None
-            resend = partial(bot.send_message, chat_id, part, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW, reply_markup=buttons)
-            message = await with_retries(resend)
+            again = partial(bot.send_message, chat_id, part, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW, reply_markup=buttons)
+            message = await with_retries(svc.outgoing.paced(again, chat_id, True))
         sent.append(message)
     return sent
 
@@ -122,12 +124,6 @@ async def with_retries(send: Callable[[], Awaitable[T]], attempts: int = SEND_AT
     raise AssertionError("unreachable")
 
 
-def retry_seconds(exc: RetryAfter) -> float:
-    """The seconds a 429 asks to wait."""
-    wait = exc.retry_after
-    return float(wait) if isinstance(wait, (int, float)) else wait.total_seconds()
-
-
 def transient(exc: TelegramError) -> bool:
     """Whether another attempt may succeed: a network error, timeout or 5xx, or a reply whose JSON was broken on
     the way (PTB raises a bare TelegramError from the JSON decoder's ValueError for a 2xx answer it cannot parse)."""
@@ -156,7 +152,7 @@ def deliver_later(jobs: Jobs | None, send: Callable[[], Awaitable[object]], wait
     async def attempt(context: ContextTypes.DEFAULT_TYPE) -> None:
         try:
             await with_retries(send, max_wait=0)
-        except RetryAfter as exc:
+        except (RetryAfter, SlotBusy) as exc:
             deliver_later(jobs, send, retry_seconds(exc), what, tries - 1)
         except TelegramError as exc:
             log.warning("%s failed: %s", what, exc)
@@ -167,11 +163,12 @@ def deliver_later(jobs: Jobs | None, send: Callable[[], Awaitable[object]], wait
 
 
 async def send_or_later(jobs: Jobs | None, send: Callable[[], Awaitable[object]], what: str) -> None:
-    """Make a call now, or after Telegram's flood wait if it answers 429 (:func:`deliver_later`); never raises a
-    Telegram error (it is logged): for the bot's own notices, which must not stop what the caller does next."""
+    """Make a call now, or after Telegram's flood wait if it answers 429 or the chat has no send slot now
+    (:func:`deliver_later`); never raises a Telegram error (it is logged): for the bot's own notices, which must not
+    stop what the caller does next."""
     try:
         await with_retries(send, max_wait=0)
-    except RetryAfter as exc:
+    except (RetryAfter, SlotBusy) as exc:
         deliver_later(jobs, send, retry_seconds(exc), what)
     except TelegramError as exc:
         log.warning("%s failed: %s", what, exc)
@@ -227,6 +224,12 @@ async def reply_parts(svc: Services, message: Message, parts: Sequence[str], *, 
 async def reply_blocks(svc: Services, message: Message, blocks: Sequence[Block], *, quote: bool, markup: InlineKeyboardMarkup | None = None) -> None:
     """Reply with the bot's own lines (escaped and split by :func:`render`)."""
     await reply_parts(svc, message, render(blocks), quote=quote, markup=markup)
+
+
+async def reply_lines(svc: Services, message: Message, lines: Sequence[Block | str], markup: InlineKeyboardMarkup | None = None) -> None:
+    """Reply with the bot's own lines (plain strings are one line each), threaded in groups."""
+    blocks = [line if isinstance(line, Block) else Block(line) for line in lines]
+    await reply_blocks(svc, message, blocks, quote=not in_private(message), markup=markup)
 
 
 async def reply_answer(svc: Services, message: Message, answer: Answer, *, quote: bool) -> None:

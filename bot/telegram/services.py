@@ -21,9 +21,10 @@ from bot.store.knowledge import KnowledgeLog
 from bot.telegram.answered import AnsweredMessages
 from bot.telegram.flood_gate import FloodGate
 from bot.telegram.health import ApiHealth, health_report
+from bot.telegram.outgoing import Outgoing
 
 if TYPE_CHECKING:
-    from bot.telegram.announcer import Announcer
+    from bot.telegram.announce.service import Announcer
 
 #: Key of the :class:`Services` object in ``application.bot_data``.
 SERVICES_KEY = "summitbot.services"
@@ -127,7 +128,11 @@ class Services:
     flood: FloodGate = field(default_factory=lambda: FloodGate(20))
     api_health: ApiHealth = field(default_factory=ApiHealth)
     health_server: HTTPServer | None = None
+    # The bot admins' names as Telegram last showed them (admins are a configured handful): written to the store
+    # with their next stored change only (bot.telegram.kb_sync.name_author).
+    admin_names: dict[int, tuple[str, str | None]] = field(default_factory=dict)
     announcer: Announcer | None = None  # subscriptions, broadcasts, reminders; started in post_init
+    outgoing: Outgoing = field(default_factory=Outgoing)  # the one sending budget: replies, notices and broadcasts
     clock: Callable[[], dt.datetime] = field(default=lambda: dt.datetime.now(dt.UTC))  # tests move it forward
 
     @property

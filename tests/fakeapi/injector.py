@@ -98,10 +98,15 @@ class UpdateInjector:
         reply_to_message_id: int | None = None,
         entities: list[JsonDict] | None = None,
         chat_title: str | None = None,
+        message_thread_id: int | None = None,
     ) -> JsonDict:
-        """Queue a text message from a user (commands and @mentions get entities)."""
+        """Queue a text message from a user (commands and @mentions get entities); with ``message_thread_id``, in
+        that topic of a forum supergroup."""
         sender = self._user(user_id, first_name=first_name, username=username, language_code=language_code)
         chat_obj = self._chat(chat_id, chat_type, sender, chat_title)
+        topic = {"message_thread_id": message_thread_id, "is_topic_message": True} if message_thread_id is not None else {}
+        if topic:
+            chat_obj = {**chat_obj, "is_forum": True}
         msg = build.message(
             self.state.new_message_id(chat_id),
             chat_obj,
@@ -109,6 +114,7 @@ class UpdateInjector:
             text=text,
             entities=entities,
             reply_to_message=self._reply(chat_id, reply_to_message_id),
+            **topic,
         )
         return self._push("message", self.state.store(msg))
 

@@ -99,7 +99,8 @@ class Scene:
 async def scene(api: FakeBotApi, kb: KnowledgeBase, tmp_path: Path) -> AsyncIterator[Scene]:
     """One bot for a whole hypothesis test, with its own engine (an admin's edit swaps it)."""
     # No reminders: a reminder falling due mid-test would be a legitimate write (the non-admin test compares bytes).
-    async with run_bot(api, tmp_path / "hostile.sqlite3", fresh_engine(kb), SUMMITBOT_REMINDER_DAYS="none") as bot:
+    # Hundreds of examples share one group: its 20-a-minute reply budget would make the run wait, not test anything.
+    async with run_bot(api, tmp_path / "hostile.sqlite3", fresh_engine(kb), SUMMITBOT_REMINDER_DAYS="none", SUMMITBOT_GROUP_MESSAGES_PER_MINUTE="10000") as bot:
         s = Scene(bot, kb)
         setup = [*((u, u, "private", "/start") for u in USERS), (GROUP, USERS[0], "group", "/events"), (ADMIN, ADMIN, "private", "/lang")]
         for chat, user, kind, command in setup:

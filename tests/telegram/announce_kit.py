@@ -10,7 +10,7 @@ from fakeapi import Call, FakeBotApi
 from harness import ADMIN, Harness, buttons, plain
 
 from bot.engine.model import EVENT_KINDS
-from bot.telegram.announcer import Announcer
+from bot.telegram.announce.service import Announcer
 
 WAIT = 10.0  # seconds: the longest a whole (small) broadcast may take in these tests
 

@@ -71,10 +71,11 @@ async def test_private_subscription_and_bad_options(bot: Harness) -> None:
 
 async def test_admin_commands_are_refused_to_others_and_check_their_input(bot: Harness) -> None:
     ann = announcer(bot)
-    # Replies are paced like broadcasts (one message per second in a chat), so each command has a chat of its own.
-    for n, command in enumerate(("/announce hello", "/schedule in 2h | hello", "/announcements", "/cancel 1")):
+    for n, command in enumerate(("/announce hello", "/schedule in 2h | hello", "/announcements", "/unschedule 1")):
         _, reply = await bot.say(command, chat_id=660 + n, user_id=66, language_code="th")
         assert plain(reply) == "ขออภัย คำสั่งนี้ใช้ได้เฉพาะผู้ดูแลบอทเท่านั้น"
+    _, reply = await bot.say("/cancel", chat_id=670, user_id=66, language_code="th")  # /cancel is everyone's: nothing under way
+    assert plain(reply) == "ไม่มีอะไรให้ยกเลิก"
     assert await ann.announcements.in_state("draft", "scheduled", "sending", "done", "cancelled") == []
     for n, (command, expected) in enumerate(
         [
@@ -83,8 +84,11 @@ async def test_admin_commands_are_refused_to_others_and_check_their_input(bot: H
             ("/schedule in 2h", "Usage: /schedule <when> | <text>"),
             ("/schedule yesterday | hi", "Not scheduled: cannot read 'yesterday' as a time"),
             ("/schedule 2020-01-01 10:00 | hi", "is in the past"),
-            ("/cancel x", "Usage: /cancel <announcement number>"),
-            ("/cancel 99", "There is no announcement #99."),
+            ("/announce en: Hi | en: Again", "The language “en” has two texts"),
+            ("/announce en: Hi | th:", "The text for “th” is empty."),
+            ("/unschedule x", "Usage: /unschedule <announcement number>"),
+            ("/unschedule 99", "There is no announcement #99."),
+            ("/cancel 5", "Nothing to cancel.\nTo cancel scheduled announcement #5, send /unschedule 5."),
         ]
     ):
         assert expected in await admin_says(bot, command, -9100 - n), command
@@ -119,9 +123,20 @@ async def test_scheduled_announcement_fires_at_its_time(bot: Harness) -> None:
     bot.services.clock = clock
     ann = announcer(bot)
     chats = await subscribe(bot, [11, 12, -13])
-    _, reply = await bot.say("/schedule in 2h | Doors open at <9>", chat_id=ADMIN)
-    assert plain(reply).startswith("Scheduled announcement #1 for ") and "3 chat(s) are subscribed now. /cancel 1" in plain(reply)
-    assert "#2" in await admin_says(bot, "/schedule tomorrow 10:00 | Never sent", -9201)
+    _, preview = await bot.say("/schedule in 2h | Doors open at <9>", chat_id=ADMIN)
+    assert plain(preview).startswith("Preview of announcement #1 — it goes out on ") and plain(preview).endswith("Doors open at <9>")
+    label, data = buttons(preview)[0]
+    assert label.startswith("Schedule for ") and data == "v1|an|plan|1" and buttons(preview)[1] == ("Cancel", "v1|an|cancel|1")
+    assert len(bot.app.job_queue.jobs("^announce:at:")) == 2  # type: ignore[union-attr]  # the reminders only: nothing before the press
+    bot.api.press_button(preview, data, user_id=ADMIN)
+    reply = await bot.reply(ADMIN, method="editMessageText")
+    assert plain(reply).startswith("Scheduled announcement #1 for ") and "3 chat(s) are subscribed now. /unschedule 1" in plain(reply)
+    bot.api.press_button(preview, data, user_id=ADMIN, check_button=False)  # a second press changes nothing
+    await bot.api.wait_for("answerCallbackQuery", lambda c: "already sent or cancelled" in c.params.get("text", ""))
+    bot.api.send_text("/schedule tomorrow 10:00 | Never sent", chat_id=-9201, user_id=ADMIN, chat_type="group")
+    second = await bot.reply(-9201)
+    bot.api.press_button(second, "v1|an|plan|2", user_id=ADMIN)
+    assert "#2" in plain(await bot.reply(-9201, method="editMessageText"))
     # One wake-up job per scheduled announcement and per reminder to come (World Telecommunication Day, 17 May).
     jobs = sorted(str(job.name) for job in bot.app.job_queue.jobs("^announce:at:"))  # type: ignore[union-attr]
     assert [j[12:28] for j in jobs] == [
@@ -130,7 +145,7 @@ async def test_scheduled_announcement_fires_at_its_time(bot: Harness) -> None:
     ]  # fmt: skip
     listing = await admin_says(bot, "/announcements", -9202)
     assert "#1 (broadcast, scheduled," in listing and "#2 (broadcast, scheduled," in listing
-    assert await admin_says(bot, "/cancel 2", -9203) == "Announcement #2 cancelled."
+    assert await admin_says(bot, "/unschedule 2", -9203) == "Announcement #2 cancelled."
     clock.advance(hours=1, minutes=59)
     await ann.check_due()
     assert not set(received(bot.api, "Doors open")) & set(chats)

@@ -15,12 +15,11 @@ from announce_kit import received
 from fakeapi import FakeBotApi
 from harness import ADMIN, TOKEN, plain
 
+from bot.announce.announcements import Announcements
+from bot.announce.outbox import Outbox
+from bot.announce.subscriptions import Subscriptions
 from bot.settings import REPO_ROOT
 from bot.store import Store
-from bot.store.announcements import Announcements
-from bot.store.outbox import Outbox
-from bot.store.subscriptions import Subscriptions
-from bot.telegram.announcer import broadcast_html
 
 pytestmark = pytest.mark.timeout(60)
 TEXT = "Crash test broadcast"
@@ -36,7 +35,7 @@ async def enqueue(db: Path) -> None:
         now = dt.datetime.now(dt.UTC)
         announcements = Announcements(store)
         draft = await announcements.create(TEXT, send_at=now, created_by=ADMIN, admin_chat_id=ADMIN, scheduled=False)
-        assert await announcements.start_broadcast(draft.id, broadcast_html(TEXT)[0], now) == len(CHATS)
+        assert await announcements.start_broadcast(draft.id, {}, TEXT, now) == len(CHATS)
     finally:
         await store.close()
 

@@ -1,4 +1,4 @@
-"""Announcements as a whole: subscriptions, broadcasts, event reminders, the delivery worker and the job queue.
+"""The announcement service: subscriptions, broadcasts, event reminders, the delivery worker and the job queue.
 
 What is scheduled lives in SQLite (scheduled broadcasts; reminders already handled); the job queue only wakes the
 due check at the right moments, and is rebuilt from SQLite and the knowledge base at every start and every check.
@@ -11,6 +11,7 @@ import contextlib
 import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from telegram import Bot, InlineKeyboardMarkup
@@ -19,59 +20,28 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes, JobQueue
 
 from bot.announce import reminders
+from bot.announce.announcements import Announcement, Announcements
+from bot.announce.broadcast_texts import Texts
+from bot.announce.outbox import Delivery, Outbox
+from bot.announce.subscriptions import Subscriptions, from_iso, iso
 from bot.engine import LANGS, Engine
-from bot.engine.dates import format_date
+from bot.engine.model import DEFAULT_LANG
 from bot.store import Store
-from bot.store.announcements import Announcement, Announcements
-from bot.store.outbox import Delivery, Outbox
-from bot.store.subscriptions import Subscriptions, from_iso, iso
-from bot.telegram.courier import NO_PREVIEW, Courier
-from bot.telegram.formatting import Block, answer_blocks, render
+from bot.telegram.announce.delivery import DeliveryWorker
+from bot.telegram.announce.message_bodies import broadcast_bodies, reminder_html
+from bot.telegram.announce.progress_report import ProgressReporter, heading
+from bot.telegram.formatting import Block, render
 from bot.telegram.group_admins import GroupAdmins
 from bot.telegram.keyboards import card_keyboard
-from bot.telegram.progress import ProgressReporter, heading
+from bot.telegram.outgoing import Outgoing
+from bot.telegram.sending import NO_PREVIEW, follow_migration
+from bot.telegram.services import Services
 
 log = logging.getLogger(__name__)
 CHECK_EVERY = 60.0  # seconds: the due check also runs on this period, whatever was scheduled
 TICK_JOB, AT_JOB = "announce:tick", "announce:at:"
 MAX_JOBS = 100
 Clock = Callable[[], dt.datetime]
-
-
-def broadcast_html(text: str) -> list[str]:
-    """An admin's text as the message chats receive: every line escaped, no markup of its own.
-
-    Args:
-        text: the plain text.
-
-    Returns:
-        The HTML messages (more than one: too long for a single message, which a broadcast must be).
-    """
-    return render([Block(line) for line in text.split("\n")], max_parts=2)
-
-
-def reminder_html(engine: Engine, reminder: reminders.Reminder, lang: str, now: dt.datetime, zone: ZoneInfo) -> str | None:
-    """A reminder in one language: when the event is, then its card.
-
-    Args:
-        engine: the engine (names, card, messages).
-        reminder: the reminder.
-        lang: the chat's language.
-        now: the current time.
-        zone: the local zone (what "tomorrow" means).
-
-    Returns:
-        One HTML message, or None when the event is no longer known.
-    """
-    kb = engine.kb
-    event, card = kb.event(reminder.event_id), engine.event_card(reminder.event_id, lang, now)
-    if event is None or card is None:
-        return None
-    days = (reminder.occurs_on - now.astimezone(zone).date()).days
-    date = format_date(reminder.occurs_on, "day", lang, kb.messages)
-    key = "reminder_tomorrow" if days == 1 else "reminder_days"
-    head = Block(kb.messages.get(key, lang, event=event.name(lang), date=date, days=days), "b")
-    return render([head, Block(""), *answer_blocks(card, kb.messages)], max_parts=1)[0]
 
 
 class Announcer:
@@ -85,25 +55,29 @@ class Announcer:
         zone: ZoneInfo,
         reminder_days: Sequence[int],
         clock: Clock,
+        outgoing: Outgoing,
         job_queue: JobQueue[ContextTypes.DEFAULT_TYPE] | None = None,
         *,
         on_migrated: Callable[[int, int], Awaitable[None]] | None = None,
         on_blocked: Callable[[int, str], Awaitable[None]] | None = None,
         may_send: Callable[[], bool] | None = None,
+        bot_name: str = "",
     ) -> None:
         self.subscriptions, self.announcements, self.outbox = Subscriptions(store), Announcements(store), Outbox(store)
         self.admins = GroupAdmins()
-        self.courier = Courier(
-            bot, self.outbox, clock, markup=self._markup, on_migrated=on_migrated, on_blocked=on_blocked, on_settled=self._settled, may_send=may_send
-        )
-        self.progress = ProgressReporter(bot, self.announcements, self.outbox, self.courier, clock)
+        self.delivery = DeliveryWorker(
+            bot, self.outbox, clock, outgoing,
+            markup=self._markup, on_migrated=on_migrated, on_blocked=on_blocked, on_settled=self._settled, may_send=may_send,
+        )  # fmt: skip
+        self.progress = ProgressReporter(bot, self.announcements, self.outbox, outgoing, clock)
+        self._outgoing, self._bot_name = outgoing, bot_name or bot.first_name
         self._bot, self._engine, self._zone, self._days, self._clock = bot, engine, zone, tuple(reminder_days), clock
         self._jobs = job_queue
         self._lock = asyncio.Lock()
 
     async def start(self) -> None:
         """Start delivering (resuming what a stop interrupted), send what is due, and schedule the rest."""
-        self.courier.start()
+        self.delivery.start()
         self.progress.start()
         if self._jobs is not None:
             self._jobs.run_repeating(self._job, interval=CHECK_EVERY, first=CHECK_EVERY, name=TICK_JOB)
@@ -120,7 +94,7 @@ class Announcer:
                 for job in self._jobs.jobs(f"^{TICK_JOB}$|^{AT_JOB}"):
                     job.schedule_removal()
         await self.progress.stop()
-        await self.courier.stop()
+        await self.delivery.stop()
 
     def _markup(self, row: Delivery) -> InlineKeyboardMarkup | None:
         return card_keyboard(row.event_id, row.lang, self._engine.kb.messages) if row.event_id else None
@@ -143,11 +117,13 @@ class Announcer:
         announcement = await self.announcements.get(announcement_id)
         if announcement is None:
             return None
-        count = await self.announcements.start_broadcast(announcement_id, broadcast_html(announcement.text)[0], self._clock())
+        texts = Texts(announcement.text, announcement.texts)
+        bodies = {lang: parts[0] for lang, parts in broadcast_bodies(texts, self._engine.kb.messages, self._bot_name).items()}
+        count = await self.announcements.start_broadcast(announcement_id, bodies, bodies[DEFAULT_LANG], self._clock())
         if count is not None:
             log.info("announcement #%d: sending to %d chat(s)", announcement_id, count)
             self.progress.watch(announcement_id)
-            self.courier.wake()
+            self.delivery.wake()
         return count
 
     async def check_due(self) -> None:
@@ -167,9 +143,9 @@ class Announcer:
             return
         text = f"{heading(announcement)}\nStarting…"
         try:
-            await self.courier.slot(chat_id, chat_id < 0)
             html = render([Block(line) for line in text.split("\n")])[0]
-            sent = await self._bot.send_message(chat_id, html, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW)
+            send = partial(self._bot.send_message, chat_id, html, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW)
+            sent = await self._outgoing.send(send, chat_id, chat_id < 0, bulk=True)
         except TelegramError as exc:
             log.info("announcement #%d: no progress message in chat %s: %s", announcement.id, chat_id, exc)
             return
@@ -190,7 +166,7 @@ class Announcer:
             if enqueued is not None:
                 log.info("reminder %s: sending to %d chat(s)", reminder.key, enqueued[1])
                 self.progress.watch(enqueued[0])
-                self.courier.wake()
+                self.delivery.wake()
         return done
 
     async def _reschedule(self, now: dt.datetime, done: set[reminders.ReminderKey]) -> None:
@@ -204,3 +180,40 @@ class Announcer:
         real_now = dt.datetime.now(dt.UTC)
         for moment in sorted(m for m in moments if m > real_now)[:MAX_JOBS]:
             self._jobs.run_once(self._job, when=moment, name=f"{AT_JOB}{iso(moment)}")
+
+
+def announcer(svc: Services) -> Announcer:
+    """The running announcer (started in ``post_init``)."""
+    if svc.announcer is None:
+        raise RuntimeError("announcements are not started: start the application with run_polling() or bot.telegram.app.running()")
+    return svc.announcer
+
+
+async def start_announcer(svc: Services, bot: Bot, job_queue: JobQueue[ContextTypes.DEFAULT_TYPE] | None, running: Callable[[], bool]) -> Announcer:
+    """Build the announcer, attach it to the services and start it (``post_init``); :meth:`Services.close` stops it.
+
+    Args:
+        svc: the services.
+        bot: the bot.
+        job_queue: the application's job queue (None: only the periodic checks made by hand run).
+        running: whether the application is running (no sends before it starts or after it stops).
+
+    Returns:
+        The started announcer.
+    """
+
+    async def migrated(old_chat: int, new_chat: int) -> None:
+        await follow_migration(svc, old_chat, new_chat)
+
+    async def blocked(chat_id: int, chat_type: str) -> None:
+        await svc.store.record_chat(chat_id, chat_type, None, "kicked")
+
+    def now() -> dt.datetime:
+        return svc.clock()  # looked up at each call: tests replace svc.clock
+
+    svc.announcer = Announcer(
+        bot, svc.store, svc.engine, svc.zone, svc.settings.reminder_days, now, svc.outgoing, job_queue,
+        on_migrated=migrated, on_blocked=blocked, may_send=running, bot_name=svc.bot_name,
+    )  # fmt: skip
+    await svc.announcer.start()
+    return svc.announcer

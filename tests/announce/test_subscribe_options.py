@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.announce.retry import RetryPolicy
-from bot.announce.subscribe import OptionError, SubscribeOptions, parse_options
+from bot.announce.subscribe_options import OptionError, SubscribeOptions, parse_options
 
 ALL = ("summit", "iot-expo", "itu-event")
 

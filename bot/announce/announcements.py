@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from bot.announce.subscriptions import iso
 from bot.store.store import Store
-from bot.store.subscriptions import iso
 
-_COLUMNS = "id, kind, state, text, event_id, send_at, created_by, admin_chat_id, progress_message_id, created_at, finished_at"
-_OUTBOX_INSERT = "INSERT INTO outbox (announcement_id, chat_id, chat_type, lang, body, state, attempts, next_attempt_at, updated_at) "
+_COLUMNS = "id, kind, state, text, event_id, send_at, created_by, admin_chat_id, progress_message_id, created_at, finished_at, texts"
+_OUTBOX_INSERT = "INSERT INTO outbox (announcement_id, chat_id, chat_type, lang, body, state, attempts, next_attempt_at, updated_at, thread_id) "
+_SUBSCRIBED = "SELECT ?, chat_id, chat_type, lang, ?, 'pending', 0, ?, ?, thread_id FROM subscriptions"
 ReminderKey = tuple[str, str, int]
 
 
@@ -29,6 +31,25 @@ class Announcement:
     progress_message_id: int | None
     created_at: str
     finished_at: str | None
+    texts: Mapping[str, str] = field(default_factory=dict)  # a broadcast's text per language; empty: ``text`` for all
+
+    def text_for(self, lang: str) -> str:
+        """The text a chat in this language receives: its language's, else the default one (``text``)."""
+        return self.texts.get(lang, self.text)
+
+
+def _announcement(row: Sequence[object]) -> Announcement:
+    def number(value: object) -> int | None:
+        return None if value is None else int(str(value))
+
+    def text(value: object) -> str | None:
+        return None if value is None else str(value)
+
+    id_, kind, state, body, event_id, send_at, created_by, admin_chat, progress, created_at, finished_at, texts = row
+    return Announcement(
+        int(str(id_)), str(kind), str(state), str(body), text(event_id), str(send_at), number(created_by), number(admin_chat),
+        number(progress), str(created_at), text(finished_at), json.loads(str(texts)) if texts else {},
+    )
 
 
 class Announcements:
@@ -37,11 +58,14 @@ class Announcements:
     def __init__(self, store: Store) -> None:
         self._store = store
 
-    async def create(self, text: str, *, send_at: dt.datetime, created_by: int, admin_chat_id: int, scheduled: bool) -> Announcement:
+    async def create(
+        self, text: str, *, send_at: dt.datetime, created_by: int, admin_chat_id: int, scheduled: bool, texts: Mapping[str, str] | None = None
+    ) -> Announcement:
         """Record an admin's broadcast: a draft awaiting Send, or scheduled for ``send_at``.
 
         Args:
-            text: the admin's text (plain; escaped when sent).
+            text: the admin's text (plain; escaped when sent), the default-language one when there are several.
+            texts: the text per language, when the admin gave several (chats in other languages get ``text``).
             send_at: when it is to go out.
             created_by: the admin's user id.
             admin_chat_id: where the preview, the progress and the report go.
@@ -54,8 +78,9 @@ class Announcements:
         async with (
             self._store.transaction() as db,
             db.execute(
-                "INSERT INTO announcements (kind, state, text, send_at, created_by, admin_chat_id, created_at) VALUES ('broadcast', ?, ?, ?, ?, ?, ?)",
-                (state, text, iso(send_at), created_by, admin_chat_id, self._store.timestamp()),
+                "INSERT INTO announcements (kind, state, text, send_at, created_by, admin_chat_id, created_at, texts) "
+                "VALUES ('broadcast', ?, ?, ?, ?, ?, ?, ?)",
+                (state, text, iso(send_at), created_by, admin_chat_id, self._store.timestamp(), json.dumps(dict(texts), ensure_ascii=False) if texts else None),
             ) as cursor,
         ):
             new_id = cursor.lastrowid
@@ -74,7 +99,7 @@ class Announcements:
             It, or None.
         """
         rows = await self._store.query(f"SELECT {_COLUMNS} FROM announcements WHERE id = ?", (announcement_id,))
-        return Announcement(*rows[0]) if rows else None
+        return _announcement(rows[0]) if rows else None
 
     async def in_state(self, *states: str, limit: int = 1000) -> list[Announcement]:
         """Announcements in some states, the most recent first.
@@ -88,7 +113,7 @@ class Announcements:
         """
         marks = ", ".join("?" * len(states))
         rows = await self._store.query(f"SELECT {_COLUMNS} FROM announcements WHERE state IN ({marks}) ORDER BY id DESC LIMIT ?", (*states, limit))
-        return [Announcement(*row) for row in rows]
+        return [_announcement(row) for row in rows]
 
     async def due(self, now: dt.datetime) -> list[Announcement]:
         """Scheduled broadcasts whose time has come.
@@ -100,7 +125,7 @@ class Announcements:
             Them, oldest first.
         """
         rows = await self._store.query(f"SELECT {_COLUMNS} FROM announcements WHERE state = 'scheduled' AND send_at <= ? ORDER BY send_at, id", (iso(now),))
-        return [Announcement(*row) for row in rows]
+        return [_announcement(row) for row in rows]
 
     async def set_progress_message(self, announcement_id: int, chat_id: int, message_id: int) -> None:
         """Remember the admin's message that shows a broadcast's progress.
@@ -115,12 +140,43 @@ class Announcements:
                 "UPDATE announcements SET admin_chat_id = ?, progress_message_id = ? WHERE id = ?", (chat_id, message_id, announcement_id)
             )
 
-    async def start_broadcast(self, announcement_id: int, body: str, now: dt.datetime) -> int | None:
+    async def confirm_schedule(self, announcement_id: int) -> bool:
+        """A previewed /schedule was confirmed: the draft waits for its time.
+
+        Args:
+            announcement_id: the announcement.
+
+        Returns:
+            Whether it was a draft (a second press, or one after Cancel, changes nothing).
+        """
+        async with (
+            self._store.transaction() as db,
+            db.execute("UPDATE announcements SET state = 'scheduled' WHERE id = ? AND state = 'draft'", (announcement_id,)) as cursor,
+        ):
+            return cursor.rowcount > 0
+
+    async def drafts_of(self, user_id: int, chat_id: int) -> list[Announcement]:
+        """The previews an admin has not sent or cancelled yet in a chat (what /cancel aborts).
+
+        Args:
+            user_id: the admin.
+            chat_id: the chat the previews were shown in.
+
+        Returns:
+            The drafts, the most recent first.
+        """
+        rows = await self._store.query(
+            f"SELECT {_COLUMNS} FROM announcements WHERE state = 'draft' AND created_by = ? AND admin_chat_id = ? ORDER BY id DESC", (user_id, chat_id)
+        )
+        return [_announcement(row) for row in rows]
+
+    async def start_broadcast(self, announcement_id: int, bodies: Mapping[str, str], default: str, now: dt.datetime) -> int | None:
         """Send a draft or scheduled broadcast: one outbox row per subscribed chat, in one transaction.
 
         Args:
             announcement_id: the announcement.
-            body: the HTML message.
+            bodies: the HTML message per language, for the chats subscribed in it.
+            default: the HTML message for a chat in any other language.
             now: the current time.
 
         Returns:
@@ -132,11 +188,16 @@ class Announcements:
             ) as cursor:
                 if cursor.rowcount == 0:
                     return None
+            chats = 0
+            for lang, body in bodies.items():
+                params = (announcement_id, body, iso(now), iso(now), lang)
+                async with db.execute(f"{_OUTBOX_INSERT} {_SUBSCRIBED} WHERE lang = ? ORDER BY chat_id", params) as cursor:
+                    chats += max(0, cursor.rowcount)
+            others = f"WHERE lang NOT IN ({', '.join('?' * len(bodies))})" if bodies else ""
             async with db.execute(
-                f"{_OUTBOX_INSERT} SELECT ?, chat_id, chat_type, lang, ?, 'pending', 0, ?, ? FROM subscriptions ORDER BY chat_id",
-                (announcement_id, body, iso(now), iso(now)),
+                f"{_OUTBOX_INSERT} {_SUBSCRIBED} {others} ORDER BY chat_id", (announcement_id, default, iso(now), iso(now), *bodies)
             ) as cursor:
-                return max(0, cursor.rowcount)
+                return chats + max(0, cursor.rowcount)
 
     async def enqueue_reminder(
         self, key: ReminderKey, kind: str, bodies: Mapping[str, str], skipped: Sequence[ReminderKey], now: dt.datetime
@@ -168,7 +229,7 @@ class Announcements:
             chats = 0
             for lang, body in bodies.items():
                 async with db.execute(
-                    f"{_OUTBOX_INSERT} SELECT ?, chat_id, chat_type, lang, ?, 'pending', 0, ?, ? FROM subscriptions "
+                    f"{_OUTBOX_INSERT} {_SUBSCRIBED} "
                     "WHERE lang = ? AND instr(',' || kinds || ',', ',' || ? || ',') > 0 ORDER BY chat_id",
                     (new_id, body, iso(now), iso(now), lang, kind),
                 ) as cursor:

@@ -10,7 +10,7 @@ import aiosqlite
 
 from bot.store.store import Store
 
-_COLUMNS = "chat_id, chat_type, lang, kinds, user_id, updated_at"
+_COLUMNS = "chat_id, chat_type, lang, kinds, user_id, updated_at, thread_id"
 
 
 def iso(moment: dt.datetime) -> str:
@@ -33,6 +33,7 @@ class Subscription:
     kinds: tuple[str, ...]
     user_id: int | None
     updated_at: str
+    thread_id: int | None = None  # the forum topic it was subscribed from (announcements go there)
 
     @property
     def is_group(self) -> bool:
@@ -41,9 +42,10 @@ class Subscription:
 
 
 def _subscription(row: Sequence[object]) -> Subscription:
-    chat_id, chat_type, lang, kinds, user_id, updated_at = row
+    chat_id, chat_type, lang, kinds, user_id, updated_at, thread_id = row
     return Subscription(int(str(chat_id)), str(chat_type), str(lang), tuple(filter(None, str(kinds).split(","))),
-                        None if user_id is None else int(str(user_id)), str(updated_at))  # fmt: skip
+                        None if user_id is None else int(str(user_id)), str(updated_at),
+                        None if thread_id is None else int(str(thread_id)))  # fmt: skip
 
 
 async def move_subscription(db: aiosqlite.Connection, old_id: int, new_id: int) -> None:
@@ -55,8 +57,8 @@ async def move_subscription(db: aiosqlite.Connection, old_id: int, new_id: int) 
         new_id: the supergroup's id (a subscription it already has is kept).
     """
     await db.execute_fetchall(
-        "INSERT OR IGNORE INTO subscriptions (chat_id, chat_type, lang, kinds, user_id, updated_at) "
-        "SELECT ?, 'supergroup', lang, kinds, user_id, updated_at FROM subscriptions WHERE chat_id = ?",
+        "INSERT OR IGNORE INTO subscriptions (chat_id, chat_type, lang, kinds, user_id, updated_at, thread_id) "
+        "SELECT ?, 'supergroup', lang, kinds, user_id, updated_at, thread_id FROM subscriptions WHERE chat_id = ?",
         (new_id, old_id),
     )
     await db.execute_fetchall("DELETE FROM subscriptions WHERE chat_id = ?", (old_id,))
@@ -68,8 +70,10 @@ class Subscriptions:
     def __init__(self, store: Store) -> None:
         self._store = store
 
-    async def subscribe(self, chat_id: int, chat_type: str, lang: str, kinds: Sequence[str], user_id: int | None) -> Subscription:
-        """Subscribe a chat, or change its language and kinds.
+    async def subscribe(
+        self, chat_id: int, chat_type: str, lang: str, kinds: Sequence[str], user_id: int | None, thread_id: int | None = None
+    ) -> Subscription:
+        """Subscribe a chat, or change its language, kinds and topic.
 
         Args:
             chat_id: the chat.
@@ -77,6 +81,7 @@ class Subscriptions:
             lang: the language of its announcements.
             kinds: the kinds of event it gets reminders about (at least one).
             user_id: who subscribed it.
+            thread_id: the forum topic announcements go to (None: the chat itself, or a forum's General topic).
 
         Returns:
             The subscription as stored.
@@ -88,10 +93,10 @@ class Subscriptions:
             raise ValueError(f"kinds must be non-empty names without commas, got {kinds!r}")
         async with self._store.transaction() as db:
             await db.execute_fetchall(
-                f"INSERT INTO subscriptions ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (chat_id) DO UPDATE SET "
+                f"INSERT INTO subscriptions ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (chat_id) DO UPDATE SET "
                 "chat_type = excluded.chat_type, lang = excluded.lang, kinds = excluded.kinds, user_id = excluded.user_id, "
-                "updated_at = excluded.updated_at",
-                (chat_id, chat_type, lang, ",".join(kinds), user_id, self._store.timestamp()),
+                "updated_at = excluded.updated_at, thread_id = excluded.thread_id",
+                (chat_id, chat_type, lang, ",".join(kinds), user_id, self._store.timestamp(), thread_id),
             )
         found = await self.get(chat_id)
         assert found is not None

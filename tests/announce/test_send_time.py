@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.announce.when import WhenError, parse_when
+from bot.announce.send_time import WhenError, parse_when
 
 NOW = dt.datetime(2026, 11, 22, 12, 0, tzinfo=dt.UTC)
 BKK = ZoneInfo("Asia/Bangkok")

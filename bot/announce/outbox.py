@@ -10,8 +10,8 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from bot.announce.subscriptions import from_iso, iso, move_subscription
 from bot.store.store import Store
-from bot.store.subscriptions import from_iso, iso, move_subscription
 
 MAX_ERROR = 300
 
@@ -29,11 +29,20 @@ class Delivery:
     attempts: int
     next_attempt_at: dt.datetime
     event_id: str | None  # a reminder's event (its card buttons go with the message)
+    thread_id: int | None = None  # the forum topic the chat subscribed from
 
     @property
     def is_group(self) -> bool:
         """Whether Telegram's per-group limit applies."""
         return self.chat_type in ("group", "supergroup")
+
+
+def _delivery(r: Sequence[object]) -> Delivery:
+    event_id, thread_id = r[8], r[9]
+    return Delivery(
+        int(str(r[0])), int(str(r[1])), int(str(r[2])), str(r[3]), str(r[4]), str(r[5]), int(str(r[6])), from_iso(str(r[7])),
+        None if event_id is None else str(event_id), None if thread_id is None else int(str(thread_id)),
+    )
 
 
 @dataclass(frozen=True)
@@ -95,14 +104,11 @@ class Outbox:
             The rows.
         """
         rows = await self._store.query(
-            "SELECT o.id, o.announcement_id, o.chat_id, o.chat_type, o.lang, o.body, o.attempts, o.next_attempt_at, a.event_id "
+            "SELECT o.id, o.announcement_id, o.chat_id, o.chat_type, o.lang, o.body, o.attempts, o.next_attempt_at, a.event_id, o.thread_id "
             "FROM outbox o JOIN announcements a ON a.id = o.announcement_id WHERE o.state = 'pending' ORDER BY o.next_attempt_at, o.id LIMIT ?",
             (limit,),
         )
-        return [
-            Delivery(int(r[0]), int(r[1]), int(r[2]), str(r[3]), str(r[4]), str(r[5]), int(r[6]), from_iso(r[7]), None if r[8] is None else str(r[8]))
-            for r in rows
-        ]
+        return [_delivery(r) for r in rows]
 
     async def claim(self, row_id: int, now: dt.datetime) -> bool:
         """Mark a row ``sending`` (committed) just before its HTTP call, counting the attempt.

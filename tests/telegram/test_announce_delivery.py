@@ -28,7 +28,7 @@ async def test_every_chat_gets_each_announcement_once_within_the_limits(bot: Har
     for announcement_id in (first, second):
         final = await report(bot, announcement_id)
         assert f"delivered to all {len(chats)} chat(s)" in plain(final)
-    assert statuses(bot.api)[429] == 0
+    assert statuses(bot.api)[429] == 0, [(c.method, c.params.get("chat_id"), plain(c)[:40]) for c in bot.api.calls if c.status == 429]
     counts = await announcer(bot).outbox.counts([first, second])
     assert counts[first].sent == counts[second].sent == len(chats) and counts[first].remaining == 0
 
@@ -84,7 +84,7 @@ async def test_a_migrated_group_gets_it_at_its_new_id(bot: Harness) -> None:
 
 async def test_5xx_timeouts_and_dropped_connections_are_retried(bot: Harness) -> None:
     ann = announcer(bot)
-    ann.courier.policy = RetryPolicy(max_attempts=3, first_delay=0.05, timeout=0.5)
+    ann.delivery.policy = RetryPolicy(max_attempts=3, first_delay=0.05, timeout=0.5)
     chats = await subscribe(bot, PRIVATE[:8])
     bot.api.fail_http_5xx("sendMessage", 502, times=2, chat_id=PRIVATE[0])
     bot.api.fail_http_5xx("sendMessage", 500, chat_id=PRIVATE[1])
@@ -98,7 +98,7 @@ async def test_5xx_timeouts_and_dropped_connections_are_retried(bot: Harness) ->
     assert got == {chat: 1 for chat in chats if chat != PRIVATE[4]}
     attempts = [c for c in bot.api.calls_of("sendMessage") if c.params.get("chat_id") == PRIVATE[4]]
     assert len(attempts) == 3  # each retry waits for its backoff and for the chat's 1 s slot
-    assert ann.courier.stats["retried"] == 2 + 1 + 1 + 1 + 2
+    assert ann.delivery.stats["retried"] == 2 + 1 + 1 + 1 + 2
 
 
 async def test_progress_message_is_edited_then_reported(bot: Harness) -> None:

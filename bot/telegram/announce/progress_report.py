@@ -8,16 +8,18 @@ import datetime as dt
 import logging
 import time
 from collections.abc import Callable
+from functools import partial
 
 from telegram import Bot
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
+from bot.announce.announcements import Announcement, Announcements
+from bot.announce.outbox import Counts, Outbox
 from bot.engine.render import shorten
-from bot.store.announcements import Announcement, Announcements
-from bot.store.outbox import Counts, Outbox
-from bot.telegram.courier import NO_PREVIEW, Courier
 from bot.telegram.formatting import Block, render
+from bot.telegram.outgoing import Outgoing
+from bot.telegram.sending import NO_PREVIEW
 
 log = logging.getLogger(__name__)
 EDIT_INTERVAL = 2.0  # seconds between two edits of one progress message
@@ -79,9 +81,9 @@ class ProgressReporter:
     """Watches broadcasts under way: edits their progress message (throttled) and reports when they are over."""
 
     def __init__(
-        self, bot: Bot, announcements: Announcements, outbox: Outbox, courier: Courier, clock: Callable[[], dt.datetime], interval: float = EDIT_INTERVAL
+        self, bot: Bot, announcements: Announcements, outbox: Outbox, outgoing: Outgoing, clock: Callable[[], dt.datetime], interval: float = EDIT_INTERVAL
     ) -> None:
-        self._bot, self._announcements, self._outbox, self._courier = bot, announcements, outbox, courier
+        self._bot, self._announcements, self._outbox, self._outgoing = bot, announcements, outbox, outgoing
         self._clock = clock
         self._interval = interval
         self._watched: set[int] = set()
@@ -97,7 +99,7 @@ class ProgressReporter:
         self._wake.set()
 
     def touch(self, announcement_id: int) -> None:
-        """A delivery of this announcement was settled (called by the courier)."""
+        """A delivery of this announcement was settled (called by the delivery worker)."""
         if announcement_id in self._watched:
             self._wake.set()
 
@@ -155,8 +157,8 @@ class ProgressReporter:
         if counts.total:
             with contextlib.suppress(TelegramError):
                 for part in render(report_blocks(announcement, counts, failures)):
-                    await self._courier.slot(announcement.admin_chat_id, announcement.admin_chat_id < 0)
-                    await self._bot.send_message(announcement.admin_chat_id, part, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW)
+                    send = partial(self._bot.send_message, announcement.admin_chat_id, part, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW)
+                    await self._outgoing.send(send, announcement.admin_chat_id, announcement.admin_chat_id < 0, bulk=True)
         self._shown.pop(announcement.id, None)
         self._edited.pop(announcement.id, None)
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest_asyncio
 
+from bot.announce.announcements import Announcements
+from bot.announce.outbox import Counts, Outbox
+from bot.announce.subscriptions import Subscriptions
 from bot.store import Store
-from bot.store.announcements import Announcements
-from bot.store.outbox import Counts, Outbox
-from bot.store.subscriptions import Subscriptions
 
 NOW = dt.datetime(2026, 11, 22, 12, 0, tzinfo=dt.UTC)
 ALL = ("summit", "iot-expo", "itu-event")
@@ -45,8 +45,8 @@ async def test_broadcast_lifecycle(store: Store) -> None:
         await subs.subscribe(chat, "private" if chat > 0 else "group", "en", ALL, None)
     draft = await anns.create("Hello", send_at=NOW, created_by=9, admin_chat_id=9, scheduled=False)
     assert draft.state == "draft" and draft.kind == "broadcast"
-    assert await anns.start_broadcast(draft.id, "Hello", NOW) == 3
-    assert await anns.start_broadcast(draft.id, "Hello", NOW) is None  # a second Send changes nothing
+    assert await anns.start_broadcast(draft.id, {}, "Hello", NOW) == 3
+    assert await anns.start_broadcast(draft.id, {}, "Hello", NOW) is None  # a second Send changes nothing
     rows = await outbox.pending()
     assert [r.chat_id for r in rows] == [-3, 1, 2] and rows[0].is_group
     assert await outbox.claim(rows[0].id, NOW) and not await outbox.claim(rows[0].id, NOW)
@@ -70,9 +70,9 @@ async def test_blocked_and_migrated_chats(store: Store) -> None:
         await subs.subscribe(chat, "private" if chat > 0 else "group", "en", ALL, None)
     first = await anns.create("One", send_at=NOW, created_by=9, admin_chat_id=9, scheduled=False)
     second = await anns.create("Two", send_at=NOW, created_by=9, admin_chat_id=9, scheduled=False)
-    await anns.start_broadcast(first.id, "One", NOW)
+    await anns.start_broadcast(first.id, {}, "One", NOW)
     await subs.unsubscribe(-1006)
-    await anns.start_broadcast(second.id, "Two", NOW)
+    await anns.start_broadcast(second.id, {}, "Two", NOW)
     rows = {(r.announcement_id, r.chat_id): r for r in await outbox.pending()}
     await outbox.claim(rows[(first.id, 5)].id, NOW)
     await outbox.failed(rows[(first.id, 5)].id, "403 blocked", NOW, unsubscribe=5)
@@ -106,7 +106,7 @@ async def test_rows_in_flight_of_a_cancelled_announcement_are_not_resent(store: 
     subs, anns, outbox = Subscriptions(store), Announcements(store), Outbox(store)
     await subs.subscribe(1, "private", "en", ALL, None)
     draft = await anns.create("Hello", send_at=NOW, created_by=9, admin_chat_id=9, scheduled=False)
-    await anns.start_broadcast(draft.id, "Hello", NOW)
+    await anns.start_broadcast(draft.id, {}, "Hello", NOW)
     [row] = await outbox.pending()
     assert await outbox.claim(row.id, NOW)
     assert await anns.cancel(draft.id, NOW) == ("sending", 0)  # its one row was already under way

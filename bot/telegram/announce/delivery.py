@@ -1,6 +1,7 @@
 """The delivery worker: sends outbox rows within Telegram's limits, records every outcome, retries what is transient.
 
-One loop picks the row whose chat may be written to first (:class:`~bot.announce.pacing.Pacer`), claims it
+One loop picks the row whose chat may be written to first (the bot's shared :class:`~bot.telegram.outgoing.Outgoing`
+budget, which replies use too), claims it
 (``sending``, committed), sends it in a task of its own (up to ``max_in_flight`` at once, one per chat), then records
 ``sent``. A 429 pauses only its chat; 403 fails the row and unsubscribes the chat; a migration moves the chat and
 resends; network errors, timeouts and 5xx are retried with exponential backoff up to the policy's cap.
@@ -13,37 +14,26 @@ import contextlib
 import datetime as dt
 import logging
 import time
-import warnings
 from collections import Counter
 from collections.abc import Awaitable, Callable
+from functools import partial
 
-from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions
+from telegram import Bot, InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
-from telegram.warnings import PTBDeprecationWarning
 
-from bot.announce.pacing import Limits, Pacer
+from bot.announce.outbox import Delivery, Outbox
 from bot.announce.retry import RetryPolicy
-from bot.store.outbox import Delivery, Outbox
+from bot.telegram.outgoing import Outgoing, retry_seconds
+from bot.telegram.sending import NO_PREVIEW
 
 log = logging.getLogger(__name__)
-#: Telegram's limits, with a wider safety margin than the pacer's default: a send's arrival at the server jitters.
-DELIVERY_LIMITS = Limits(margin=0.05)
 BATCH = 500  # pending rows held in memory at once
 IDLE = 5.0  # seconds between looks at the outbox when nothing wakes the worker
 NOT_RUNNING = 0.1  # seconds between checks while the application is not running (before start, after stop)
-NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
-def retry_seconds(exc: RetryAfter) -> float:
-    """A 429's ``retry_after`` in seconds (PTB 22 gives an int or a timedelta, and warns about the int)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", PTBDeprecationWarning)
-        value = exc.retry_after
-    return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
-
-
-class Courier:
+class DeliveryWorker:
     """Delivers the outbox; start with :meth:`start`, wake with :meth:`wake` after enqueuing, stop with :meth:`stop`."""
 
     def __init__(
@@ -51,9 +41,9 @@ class Courier:
         bot: Bot,
         outbox: Outbox,
         clock: Callable[[], dt.datetime],
+        outgoing: Outgoing,
         *,
         policy: RetryPolicy | None = None,
-        limits: Limits = DELIVERY_LIMITS,
         max_in_flight: int = 16,
         markup: Callable[[Delivery], InlineKeyboardMarkup | None] | None = None,
         on_migrated: Callable[[int, int], Awaitable[None]] | None = None,
@@ -62,7 +52,7 @@ class Courier:
         may_send: Callable[[], bool] | None = None,
     ) -> None:
         self.policy = policy or RetryPolicy()
-        self.pacer = Pacer(limits)
+        self.outgoing = outgoing
         self.stats: Counter[str] = Counter()
         self._bot, self._outbox, self._clock = bot, outbox, clock
         self._markup, self._on_migrated, self._on_blocked = markup, on_migrated, on_blocked
@@ -77,7 +67,7 @@ class Courier:
     def start(self) -> None:
         """Start the worker (it first requeues rows a crash left in ``sending``)."""
         if self._loop is None:
-            self._loop = asyncio.create_task(self._run(), name="summitbot-courier")
+            self._loop = asyncio.create_task(self._run(), name="summitbot-delivery")
 
     async def stop(self, grace: float = 5.0) -> None:
         """Stop picking rows, let the sends in flight finish (at most ``grace`` seconds), cancel the rest.
@@ -105,21 +95,6 @@ class Courier:
         """Sends under way."""
         return len(self._in_flight)
 
-    async def slot(self, chat_id: int, is_group: bool) -> None:
-        """Wait until a message to this chat fits Telegram's limits, and count it (for the bot's other sends).
-
-        Args:
-            chat_id: the chat about to be written to.
-            is_group: whether it is a group.
-        """
-        while True:
-            now = time.monotonic()
-            at = self.pacer.earliest(chat_id, is_group, now)
-            if at <= now:
-                self.pacer.record(chat_id, is_group, now)
-                return
-            await asyncio.sleep(at - now)
-
     async def _sleep(self, seconds: float) -> None:
         if not self._dirty:
             with contextlib.suppress(TimeoutError):
@@ -134,7 +109,7 @@ class Courier:
             if row.chat_id in self._in_flight:
                 continue
             due = now + (row.next_attempt_at - wall).total_seconds()
-            at = max(due, self.pacer.earliest(row.chat_id, row.is_group, now))
+            at = max(due, self.outgoing.pacer.earliest(row.chat_id, row.is_group, now, bulk=True))
             if at < best_at:
                 best, best_at = row, at
                 if at <= now:
@@ -186,7 +161,7 @@ class Courier:
             return
         self._in_flight.add(row.chat_id)
         try:
-            await self.slot(row.chat_id, row.is_group)
+            await self.outgoing.slot(row.chat_id, row.is_group, bulk=True)
         except BaseException:
             self._in_flight.discard(row.chat_id)
             self._slots.release()
@@ -211,15 +186,15 @@ class Courier:
         """Send one row and record what happened."""
         timeout = self.policy.timeout
         try:
-            sent = await self._bot.send_message(
-                row.chat_id, row.body, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW,
-                reply_markup=self._markup(row) if self._markup else None,
+            call = partial(
+                self._bot.send_message, row.chat_id, row.body, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW,
+                reply_markup=self._markup(row) if self._markup else None, message_thread_id=row.thread_id,
                 read_timeout=timeout, write_timeout=timeout, connect_timeout=timeout, pool_timeout=timeout,
             )  # fmt: skip
+            sent = await self.outgoing.send(call, row.chat_id, row.is_group, bulk=True, slot_taken=True)
         except RetryAfter as exc:
             wait = retry_seconds(exc)
-            self.stats["429"] += 1
-            self.pacer.pause(row.chat_id, time.monotonic() + wait)
+            self.stats["429"] += 1  # the chat is paused in the shared budget already (Outgoing.send)
             await self._outbox.retry(row.id, self._clock() + dt.timedelta(seconds=wait), f"429: {exc}", self._clock(), counted=False)
             self.wake()
         except ChatMigrated as exc:

@@ -1,0 +1,100 @@
+"""Per-language broadcasts, forum topics, /cancel in a flow, and reminders of a recurring event (end to end)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from announce_kit import Clock, announce, announcer, report, subscribe, wait_received
+from fakeapi import FakeBotApi
+from harness import ADMIN, THAI, Harness, buttons, make_settings, plain
+
+from bot.engine import Engine
+from bot.telegram.app import build_application, running
+from bot.telegram.services import SERVICES_KEY, Services
+
+pytestmark = pytest.mark.timeout(40)
+FORUM, TOPIC = -1007001, 42
+
+
+async def test_each_chat_gets_its_languages_text_with_a_localized_header(bot: Harness) -> None:
+    await subscribe(bot, [31], lang="th")
+    await subscribe(bot, [32], lang="en")
+    await subscribe(bot, [33], lang="vi")  # no Vietnamese text: the English one, with a Vietnamese header
+    announcement_id = await announce(bot, "en: Doors open at 9 | th: ประตูเปิด 9 โมง")
+    preview = plain(bot.sent_to(ADMIN)[0])
+    assert "English (en):\nDoors open at 9" in preview and "(th):\nประตูเปิด 9 โมง" in preview
+    assert preview.endswith("Chats in other languages receive the English text.")
+    await wait_received(bot.api, [31], "ประตูเปิด 9 โมง")
+    await wait_received(bot.api, [32, 33], "Doors open at 9")
+    thai, english, vietnamese = (plain(bot.sent_to(chat)[-1]) for chat in (31, 32, 33))
+    assert thai.startswith("📣 ประกาศจากผู้ดูแล Summit Test Bot\nประตูเปิด 9 โมง") and "Doors open" not in thai
+    assert thai.endswith("พิมพ์ /unsubscribe เพื่อยกเลิก")
+    assert english.startswith("📣 Announcement from the Summit Test Bot admins\nDoors open at 9") and "/unsubscribe" in english
+    assert vietnamese.startswith("📣 Thông báo từ ban quản trị Summit Test Bot\nDoors open at 9") and "Gửi /unsubscribe để hủy." in vietnamese
+    assert not THAI.search(english + vietnamese)
+    assert "delivered to all 3 chat(s)" in plain(await report(bot, announcement_id))
+
+
+async def test_a_forum_subscribed_from_a_topic_gets_announcements_in_that_topic(bot: Harness) -> None:
+    bot.api.set_member_status(FORUM, 71, "administrator")
+    bot.api.send_text("/subscribe", chat_id=FORUM, user_id=71, chat_type="supergroup", chat_title="Forum", message_thread_id=TOPIC)
+    done = await bot.reply(FORUM)
+    assert plain(done).startswith("Subscribed") and done.params["message_thread_id"] == TOPIC  # the reply is in the topic too
+    sub = await announcer(bot).subscriptions.get(FORUM)
+    assert sub is not None and sub.thread_id == TOPIC
+    await subscribe(bot, [34])
+    announcement_id = await announce(bot, "Topic test")
+    await wait_received(bot.api, [FORUM, 34], "Topic test")
+    forum = next(c for c in bot.sent_to(FORUM) if "Topic test" in plain(c))
+    private = next(c for c in bot.sent_to(34) if "Topic test" in plain(c))
+    assert forum.params["message_thread_id"] == TOPIC and "message_thread_id" not in private.params
+    await report(bot, announcement_id)
+
+
+async def test_cancel_aborts_a_pending_preview_and_otherwise_says_nothing_to_cancel(bot: Harness) -> None:
+    await subscribe(bot, [35])
+    bot.api.send_text("/announce Never goes out", chat_id=ADMIN, user_id=ADMIN)
+    preview = await bot.reply(ADMIN)
+    _, reply = await bot.say("/cancel", chat_id=ADMIN, language_code="fr")
+    assert plain(reply) == "Annulé : l’annonce n° 1 ne sera pas envoyée."
+    bot.api.press_button(preview, "v1|an|send|1", user_id=ADMIN)  # the preview's Send does nothing any more
+    await bot.api.wait_for("answerCallbackQuery", lambda c: "already sent or cancelled" in c.params.get("text", ""))
+    _, again = await bot.say("/cancel", chat_id=ADMIN)
+    assert plain(again) == "Nothing to cancel."
+    _, member = await bot.say("/cancel", chat_id=36, language_code="vi")
+    assert plain(member) == "Không có gì để hủy."
+    await bot.settle()
+    assert not [c for c in bot.sent_to(35) if "Never goes out" in plain(c)]
+    first = await announcer(bot).announcements.get(1)
+    assert first is not None and first.state == "cancelled"
+
+
+async def test_a_recurring_event_is_announced_by_name_and_coming_date(api: FakeBotApi, engine: Engine, tmp_path: Path) -> None:
+    """World Telecommunication and Information Society Day: the sources describe 2021; the reminder is for 2027."""
+    assert api.root is not None
+    settings = make_settings(api.root, tmp_path / "bot.sqlite3", SUMMITBOT_TIMEZONE="Asia/Bangkok")
+    clock = Clock()
+    async with running(build_application(settings, engine), poll_timeout=1) as app:
+        svc: Services = app.bot_data[SERVICES_KEY]
+        svc.clock = clock
+        assert svc.announcer is not None
+        for chat, lang in ((41, "en"), (42, "th"), (43, "vi"), (44, "fr")):
+            await svc.announcer.subscriptions.subscribe(chat, "private", lang, ("itu-event",), None)
+        clock.set(dt.datetime(2027, 5, 10, 9, 1, tzinfo=dt.timezone(dt.timedelta(hours=7))))
+        await svc.announcer.check_due()
+        sent = {chat: await api.wait_for("sendMessage", lambda c, chat=chat: c.params["chat_id"] == chat) for chat in (41, 42, 43, 44)}  # type: ignore[misc]
+        english, thai, vietnamese, french = (plain(sent[chat]) for chat in (41, 42, 43, 44))
+        assert english.startswith(
+            "Reminder: World Telecommunication and Information Society Day is in 7 days, on 17 May 2027 (it is held every year on 17 May).\n"
+        )
+        assert "My sources describe the 2021 edition, whose theme was “Accelerating digital transformation in challenging times”" in english
+        assert "they don't say yet what the 2027 edition's theme or programme will be" in english
+        assert "2021 is in" not in english and "Day 2021" not in english
+        assert thai.startswith("แจ้งเตือน: วันโทรคมนาคมและสังคมสารสนเทศโลก จะมาถึงในอีก 7 วัน ตรงกับวันที่ 17 พฤษภาคม 2570")
+        assert "ประจำปี 2564" in thai and "2570" in thai and "ประจำปี 2564 จะ" not in thai
+        assert vietnamese.startswith("Nhắc lịch: Ngày Viễn thông và Xã hội thông tin thế giới sẽ diễn ra sau 7 ngày nữa, vào ngày 17 tháng 5 năm 2027")
+        assert french.startswith("Rappel : « Journée mondiale des télécommunications et de la société de l'information » a lieu dans 7 jours, le 17 mai 2027")
+        assert "l’édition 2021" in french and "l’édition 2027" in french
+        assert ("Date et lieu", "v1|dp|wtisd_2021|fr") in buttons(sent[44])  # the buttons: what the sources say about 2021
