@@ -19,6 +19,9 @@ from bot.engine.semantic import Encoder
 from bot.engine.text import Normalized
 from bot.engine.units import Unit
 
+#: A message of at most this many letters that is no word the bot knows ("ok", "hi" and "5g" are) carries no
+#: question: it gets the invitation to ask, never a guess (test_fuzz found "ฉั" answered with a fact).
+TINY = 2
 #: Longer input is cut before matching: no real question is longer, and it bounds the work.
 MAX_QUERY_CHARS = 500
 #: "Did you mean" only when the same general answer about another event is close to the best one: its
@@ -209,6 +212,8 @@ class Engine:
         lang = reply_lang if reply_lang in LANGS else detect_language(query, index.language, lang_hint)
         if not query.folded_words:
             return [reaction(text, lang, index.kb.messages, now) for _ in thresholds]
+        if sum(map(len, query.folded_words)) <= TINY and not index.vocabulary.issuperset(query.folded_words):
+            return [reaction("", lang, index.kb.messages, now) for _ in thresholds]  # an invitation to ask
         ranking = self._rank(state, query, now, context)
         (best, share), *_ = ranking.top()
         p = ranking.confidence

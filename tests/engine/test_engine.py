@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 
 from bot.engine import Context, Engine, KnowledgeBase
+from bot.engine import engine as engine_module
 from bot.engine.model import Fact, LocalText
 from tests.conftest import NOW, fresh_engine
 
@@ -184,3 +185,15 @@ def test_context_is_per_conversation_value(engine: Engine) -> None:
     ctx = Context("wiotc_2023", "event_when", NOW)
     answer = engine.answer("what was the theme?", now=NOW, context=ctx)
     assert answer.event == "wiotc_2023" and "wiotc_2023_theme" in answer.facts
+
+
+@pytest.mark.parametrize("text", ["ฉั", "ค", "x", "zq"])
+def test_a_letter_or_two_that_is_no_known_word_gets_the_invitation_to_ask(engine: Engine, text: str) -> None:
+    answer = engine.answer(text, now=NOW)
+    assert answer.kind == "chitchat" and answer.intent == "nudge" and not answer.facts, (text, answer.kind)
+
+
+def test_known_short_words_are_still_read_and_the_limit_matters(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert engine.answer("hi", now=NOW).intent == "greeting"
+    monkeypatch.setattr(engine_module, "TINY", 0)
+    assert engine.answer("zq", now=NOW).intent != "nudge"

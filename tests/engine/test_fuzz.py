@@ -6,6 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.engine import MAX_MESSAGE, Engine
+from bot.engine import engine as engine_module
 from bot.engine.render import to_plain
 from bot.engine.text import is_thai
 from tests.conftest import NOW
@@ -51,8 +52,8 @@ def test_thai_gibberish_is_not_a_confident_answer(engine: Engine, text: str) -> 
     squashed = text.replace(" ", "")
     named = {e.id for e in engine.kb.events for alias in e.aliases if is_thai(alias.replace(" ", "")) and alias.replace(" ", "") in squashed}
     answer = engine.answer(text, now=NOW)
-    if answer.intent in ("nudge", "reaction"):  # only marks and spaces: no words, a small reply that states no fact
-        assert not any(ch.isalnum() for ch in text) and not answer.facts, (text, answer.kind)
+    if answer.intent in ("nudge", "reaction"):  # no words, or a letter or two: a small reply that states no fact
+        assert sum(ch.isalnum() for ch in text) <= engine_module.TINY and not answer.facts, (text, answer.kind)
     elif named:
         assert answer.fallback or answer.event in named, (text, answer.kind, answer.event)
     else:

@@ -70,8 +70,10 @@ async def test_history_names_the_people_who_made_each_change(admin_bot: Harness)
     assert lines[1].startswith("#2 ") and " by Linh: added wiotc_2023_admin_2 " in lines[1]
     assert lines[2].startswith("#1 ") and " by Somchai (@somchai_k): added wiotc_2023_admin_1 " in lines[2]
     assert str(ADMIN) not in history and str(ADMIN2) not in history
-    # A new name (Telegram's, as the admin changed it) replaces the old one.
+    # A command that changes nothing stores nothing, not even a new name; the admin's next change stores it.
     await command(admin_bot, "/stats", user=ADMIN2, first_name="Linh N.", username="linh_n")
+    assert await names_of(admin_bot.services.store, [ADMIN2]) == {ADMIN2: "Linh"}
+    await command(admin_bot, "/fact_add wiotc | lang=en A third admin note.", user=ADMIN2, first_name="Linh N.", username="linh_n")
     assert await names_of(admin_bot.services.store, [ADMIN, ADMIN2, 1]) == {ADMIN: "Somchai (@somchai_k)", ADMIN2: "Linh N. (@linh_n)"}
 
 
