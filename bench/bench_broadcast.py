@@ -34,7 +34,7 @@ from bot.engine import Engine  # noqa: E402
 from bot.engine.model import EVENT_KINDS  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from bot.telegram.app import build_application, running  # noqa: E402
-from bot.telegram.services import SERVICES_KEY, Services  # noqa: E402
+from bot.telegram.services import Services  # noqa: E402
 
 TOKEN = "123456:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
 ADMIN = 9001
@@ -56,7 +56,7 @@ async def one_run(engine: Engine, private: int, groups: int, rtt: float) -> dict
         with tempfile.TemporaryDirectory() as tmp:
             env = {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": api.root, "SUMMITBOT_DB": str(Path(tmp) / "bench.sqlite3"), "SUMMITBOT_ADMINS": str(ADMIN)}
             async with running(build_application(Settings.from_env(environ=env, dotenv=None), engine), poll_timeout=1) as app:
-                svc: Services = app.bot_data[SERVICES_KEY]
+                svc: Services = app.bot_data.services
                 assert svc.announcer is not None
                 for chat in chats:
                     await svc.announcer.subscriptions.subscribe(chat, "private" if chat > 0 else "group", "en", EVENT_KINDS, None)

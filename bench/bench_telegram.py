@@ -37,13 +37,14 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from fakeapi import FakeBotApi  # noqa: E402
 from telegram import Update  # noqa: E402
-from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters  # noqa: E402
+from telegram.ext import ApplicationBuilder, MessageHandler, filters  # noqa: E402
 
 from bot.curated import load  # noqa: E402
 from bot.curated.ranker_file import load_ranker  # noqa: E402
 from bot.engine import Answer, Engine  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from bot.telegram.app import BotApp, build_application, running  # noqa: E402
+from bot.telegram.services import SummitContext  # noqa: E402
 
 TOKEN = "123456:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
 QUESTIONS = [
@@ -84,7 +85,7 @@ def summitbot_app(api: FakeBotApi, tmp: Path, engine: Engine) -> BotApp:
 def echo_app(api: FakeBotApi, tmp: Path) -> BotApp:
     """A bare PTB application replying to every text with the same text."""
 
-    async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def echo(update: Update, context: SummitContext) -> None:
         message = update.effective_message
         if message is not None and message.text is not None:
             await message.reply_text(message.text)

@@ -35,3 +35,33 @@ def test_only_bot_telegram_imports_telegram(path: Path) -> None:
 @pytest.mark.parametrize("path", sorted(BOT.rglob("*.py")), ids=str)
 def test_modules_stay_small(path: Path) -> None:
     assert len(path.read_text(encoding="utf-8").splitlines()) <= 400, "split the module: ≈300 lines is the habit"
+
+
+def full_imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names
+
+
+@pytest.mark.parametrize("path", sorted(BOT.rglob("*.py")), ids=str)
+def test_no_private_module_of_a_library_is_imported(path: Path) -> None:
+    private = {name for name in full_imports(path) if not name.startswith("bot") and any(part.startswith("_") and part != "__future__" for part in name.split("."))}
+    assert not private, private
+
+
+#: Import name → distribution name, where they differ.
+DISTRIBUTIONS = {"telegram": "python-telegram-bot", "yaml": "pyyaml"}
+
+
+def test_every_library_imported_is_declared() -> None:
+    import sys
+    import tomllib
+
+    declared = {dep.split("[")[0].split(">")[0].split("=")[0].split("<")[0].strip().lower() for dep in tomllib.loads((BOT.parent / "pyproject.toml").read_text())["project"]["dependencies"]}
+    imported = set().union(*(imported_modules(p) for p in BOT.rglob("*.py"))) - set(sys.stdlib_module_names) - {"bot"}
+    assert {DISTRIBUTIONS.get(name, name) for name in imported} <= declared, sorted({DISTRIBUTIONS.get(n, n) for n in imported} - declared)

@@ -8,7 +8,6 @@ import re
 from collections.abc import Callable, Sequence
 
 from telegram import CallbackQuery, InputFile, Message, Update, User
-from telegram.ext import ContextTypes
 
 from bot.curated.edits import Edit, EditError, event_add, event_set, fact_add, fact_del, fact_edit, resolve_event
 from bot.curated.export import dump_yaml, event_to_doc
@@ -23,14 +22,14 @@ from bot.telegram.formatting import Block
 from bot.telegram.handlers import reply_key, sender
 from bot.telegram.kb_sync import Refused, store_edits, undo_changes
 from bot.telegram.sending import answer_query, in_private, reply_blocks, show_typing
-from bot.telegram.services import Services, services
+from bot.telegram.services import Services, SummitContext, services
 
 MAX_ARGS = 3000
 STATS_DAYS = 14
 MakeEdits = Callable[[KnowledgeBase, Index, str], list[Edit]]
 
 
-async def require_bot_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> tuple[Services, Message, User] | None:
+async def require_bot_admin(update: Update, context: SummitContext) -> tuple[Services, Message, User] | None:
     """The services, message and user when an admin sent the command; otherwise refuse (nothing changes)."""
     found = sender(update)
     if found is None:
@@ -45,7 +44,7 @@ async def require_bot_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) 
 
 
 async def admin_press(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, pattern: re.Pattern[str]
+    update: Update, context: SummitContext, pattern: re.Pattern[str]
 ) -> tuple[Services, CallbackQuery, User, re.Match[str], Message] | None:
     """A bot admin's button press whose data fully matches ``pattern``; anything else is told "admins only" or "expired".
 
@@ -109,7 +108,7 @@ async def _stale(svc: Services, edit: Edit) -> list[str]:
     return stale_languages(states)
 
 
-async def _edit(update: Update, context: ContextTypes.DEFAULT_TYPE, command: str, make: MakeEdits) -> None:
+async def _edit(update: Update, context: SummitContext, command: str, make: MakeEdits) -> None:
     """Run one editing command: parse, then the one edit path (:func:`store_edits`), then report."""
     found = await require_bot_admin(update, context)
     if found is None:
@@ -132,32 +131,32 @@ async def _edit(update: Update, context: ContextTypes.DEFAULT_TYPE, command: str
     await say(svc, message, [*done, text("admin_live", lang)], text("admin_done", lang))
 
 
-async def on_fact_add(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_fact_add(update: Update, context: SummitContext) -> None:
     """Add a fact to an event (admins)."""
     await _edit(update, context, "fact_add", fact_add)
 
 
-async def on_fact_edit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_fact_edit(update: Update, context: SummitContext) -> None:
     """Change a fact's text in one language (admins)."""
     await _edit(update, context, "fact_edit", fact_edit)
 
 
-async def on_fact_del(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_fact_del(update: Update, context: SummitContext) -> None:
     """Delete a fact (admins)."""
     await _edit(update, context, "fact_del", lambda kb, _index, args: fact_del(kb, args))
 
 
-async def on_event_add(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_event_add(update: Update, context: SummitContext) -> None:
     """Add an event (admins)."""
     await _edit(update, context, "event_add", lambda kb, index, args: event_add(kb, index, args, dt.date.today()))
 
 
-async def on_event_set(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_event_set(update: Update, context: SummitContext) -> None:
     """Set an event's date, place, theme, names or summary (admins)."""
     await _edit(update, context, "event_set", event_set)
 
 
-async def on_facts(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_facts(update: Update, context: SummitContext) -> None:
     """List an event's facts with their ids (admins)."""
     found = await require_bot_admin(update, context)
     if found is None:
@@ -195,7 +194,7 @@ def _change_line(svc: Services, lang: str, change: Change, names: dict[int, str]
     return Block(line + undone, codes=(change.entity_id,))
 
 
-async def on_history(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_history(update: Update, context: SummitContext) -> None:
     """Show recent changes, optionally of one event, naming who made them (admins)."""
     found = await require_bot_admin(update, context)
     if found is None:
@@ -213,7 +212,7 @@ async def on_history(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     await say(svc, message, [_change_line(svc, lang, c, names) for c in changes] or [text("admin_history_none", lang)], head)
 
 
-async def on_undo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_undo(update: Update, context: SummitContext) -> None:
     """Revert a change (the latest by default) exactly to the state before it (admins)."""
     found = await require_bot_admin(update, context)
     if found is None:
@@ -247,7 +246,7 @@ async def undo_and_report(svc: Services, message: Message, user: User, change_id
     await say(svc, message, [*undone, *(text("admin_warning", lang, problem=p) for p in problems[:5])], text("admin_undone", lang))
 
 
-async def on_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_stats(update: Update, context: SummitContext) -> None:
     """Questions per language and day, fallback rate, busiest events (admins)."""
     found = await require_bot_admin(update, context)
     if found is None:
@@ -265,7 +264,7 @@ async def on_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await say(svc, message, lines, text("admin_stats_head", lang))
 
 
-async def on_export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_export(update: Update, context: SummitContext) -> None:
     """Send the current knowledge (YAML baseline plus edits) as a YAML document (admins)."""
     found = await require_bot_admin(update, context)
     if found is None:

@@ -7,7 +7,7 @@ import logging
 from collections.abc import Iterator
 from contextlib import AbstractAsyncContextManager, contextmanager
 from dataclasses import replace
-from typing import Any, TypeAlias
+from typing import Any, TypeAlias, cast
 from zoneinfo import ZoneInfo
 
 from telegram import Update
@@ -18,7 +18,6 @@ from telegram.ext import (
     CallbackQueryHandler,
     ChatMemberHandler,
     CommandHandler,
-    ContextTypes,
     ExtBot,
     InlineQueryHandler,
     JobQueue,
@@ -82,7 +81,7 @@ from bot.telegram.observe import on_update_done, on_update_start
 from bot.telegram.ordering import PerChatOrder
 from bot.telegram.outgoing import SEND_LIMITS, Outgoing
 from bot.telegram.profile import set_profile
-from bot.telegram.services import SERVICES_KEY, Services, time_zone
+from bot.telegram.services import CONTEXT_TYPES, BotData, Services, SummitContext, time_zone
 from bot.telegram.unanswered import BUTTON_PATTERN as UNANSWERED_BUTTON
 from bot.telegram.unanswered import REPLY_TO_SUGGESTIONS, on_attach, on_suggestions_reply, on_unanswered, on_unanswered_button
 from bot.wiring import build_engine
@@ -91,7 +90,7 @@ log = logging.getLogger(__name__)
 QUESTION_FLUSH_SECONDS = 10.0
 #: The handler group of the per-update log line: after every other group (the tests' observer uses 99).
 LOG_GROUP = 1000
-BotApp: TypeAlias = Application[ExtBot[None], ContextTypes.DEFAULT_TYPE, dict[Any, Any], dict[Any, Any], dict[Any, Any], JobQueue[ContextTypes.DEFAULT_TYPE]]
+BotApp: TypeAlias = Application[ExtBot[None], SummitContext, dict[Any, Any], dict[Any, Any], BotData, JobQueue[SummitContext]]
 #: The update types the bot asks Telegram for (my_chat_member is needed to track the chats it is in).
 ALLOWED_UPDATES: list[str] = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY, Update.MY_CHAT_MEMBER]
 
@@ -198,7 +197,7 @@ async def start_services(app: BotApp, settings: Settings, engine: Engine | None,
         identity = (bot.id, bot.username, bot.first_name)
         svc = Services(settings, engine, store, *identity, zone, baseline, knowledge, flood=flood, api_health=health, outgoing=outgoing)
         svc.kb_generation = generation
-        app.bot_data[SERVICES_KEY] = svc
+        app.bot_data.services = svc
         if settings.health_port is not None:
             svc.health_server = serve_health(svc.health, settings.health_port, settings.health_listen)
             log.info("health check on http://%s:%d/healthz", settings.health_listen, settings.health_port)
@@ -207,24 +206,24 @@ async def start_services(app: BotApp, settings: Settings, engine: Engine | None,
             app.job_queue.run_repeating(sync_job, interval=SYNC_SECONDS, name="kb-sync")
         menus = await set_menus(bot, settings.admins, engine.kb.messages)
         profile = await set_profile(bot, engine.kb.messages)
-        await start_announcer(app.bot_data[SERVICES_KEY], bot, app.job_queue, lambda: app.running)
+        await start_announcer(svc, bot, app.job_queue, lambda: app.running)
     except BaseException:
-        app.bot_data.pop(SERVICES_KEY, None)
+        app.bot_data.services = None
         await store.close()
         raise
     log.info("@%s ready: %d events, %d menus, %d profile texts, database %s", bot.username, len(engine.kb.events), menus, profile, settings.db_path)
 
 
-async def flush_question_log(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def flush_question_log(context: SummitContext) -> None:
     """Job: write the buffered question log to the store."""
-    svc = context.application.bot_data.get(SERVICES_KEY)
+    svc = context.bot_data.services
     if isinstance(svc, Services):
         await svc.flush_questions()
 
 
 async def stop_services(app: BotApp) -> None:
     """``post_shutdown``: close what :func:`start_services` opened."""
-    svc = app.bot_data.pop(SERVICES_KEY, None)
+    svc, app.bot_data.services = app.bot_data.services, None
     if isinstance(svc, Services):
         await svc.close()
 
@@ -251,12 +250,14 @@ def build_application(settings: Settings, engine: Engine | None = None) -> BotAp
     async def post_init(app: BotApp) -> None:
         await start_services(app, settings, engine, zone, health)
 
-    app = (
-        ApplicationBuilder().token(token).base_url(settings.base_url).base_file_url(settings.base_file_url)
+    # The builder types its job queue with PTB's default context whatever context_types says: the cast only names
+    # what CONTEXT_TYPES makes true at run time (jobs get a SummitContext too).
+    app = cast(BotApp, (
+        ApplicationBuilder().token(token).context_types(CONTEXT_TYPES).base_url(settings.base_url).base_file_url(settings.base_file_url)
         # PTB's own HTTP client and pool sizes, reporting each answered call for /healthz.
         .request(TrackingRequest(health, connection_pool_size=256)).get_updates_request(TrackingRequest(health, connection_pool_size=1))
         .concurrent_updates(PerChatOrder()).post_init(post_init).post_shutdown(stop_services).build()
-    )  # fmt: skip
+    ))  # fmt: skip
     register_handlers(app)
     return app
 

@@ -8,7 +8,6 @@ import zlib
 from telegram import InlineKeyboardMarkup, InlineQueryResultArticle, InlineQueryResultsButton, InputTextMessageContent, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
-from telegram.ext import ContextTypes
 
 from bot.engine import Answer
 from bot.engine.render import shorten
@@ -26,7 +25,7 @@ from bot.telegram.keyboards import (
     shown_follow_up,
 )
 from bot.telegram.sending import NO_PREVIEW, answer_query, in_private, reply_answer
-from bot.telegram.services import Services, base_lang, reply_lang, services
+from bot.telegram.services import Services, SummitContext, base_lang, reply_lang, services
 
 #: Telegram shows at most this many characters in a callback notification.
 MAX_NOTICE = 200
@@ -46,7 +45,7 @@ def event_answer(svc: Services, action: EventAction, chosen: str | None) -> Answ
     return svc.engine.intent_answer(action.event_id, action.intent_id or "", lang, now)
 
 
-async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_button(update: Update, context: SummitContext) -> None:
     """Answer a button press; stale or forged data gets only the localized "expired" notice."""
     query = update.callback_query
     if query is None:
@@ -125,7 +124,7 @@ def _article(svc: Services, index: int, answer: Answer) -> InlineQueryResultArti
     return InlineQueryResultArticle(f"{index}-{zlib.crc32(key.encode()):08x}", title, content, reply_markup=button, description=description)
 
 
-async def on_inline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_inline(update: Update, context: SummitContext) -> None:
     """Offer up to 10 event or fact cards for ``@bot <query>``, in the user's language."""
     inline = update.inline_query
     if inline is None:

@@ -12,14 +12,13 @@ from typing import Any
 from telegram import ReplyParameters, Update
 from telegram.constants import ParseMode
 from telegram.error import Forbidden, NetworkError, RetryAfter, TelegramError
-from telegram.ext import ContextTypes
 
 from bot.engine.model import DEFAULT_LANG
 from bot.settings import Settings
 from bot.telegram.formatting import escape
 from bot.telegram.outgoing import NOTICE_WAIT, retry_seconds
 from bot.telegram.sending import Jobs, deliver_later, in_private, send_parts
-from bot.telegram.services import Services, reply_lang, services
+from bot.telegram.services import Services, SummitContext, reply_lang, services
 
 log = logging.getLogger(__name__)
 FALLBACK_ERROR = "Sorry, something went wrong. Please try again."
@@ -124,7 +123,7 @@ async def _tell_user(svc: Services | None, update: Update, jobs: Jobs | None = N
         await send_parts(svc, message.get_bot(), message.chat_id, [escape(text)], reply_to=reply_to)
 
 
-async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_error(update: object, context: SummitContext) -> None:
     """Log an exception with the update's ids and tell the user something went wrong; the bot keeps running."""
     error = context.error
     where = describe(update)

@@ -8,13 +8,13 @@ from collections.abc import Iterable
 from functools import partial
 
 from telegram import Message, MessageEntity, ReplyParameters, Update
-from telegram.ext import ApplicationHandlerStop, ContextTypes
+from telegram.ext import ApplicationHandlerStop
 from telegram.ext.filters import MessageFilter
 
 from bot.telegram.observe import finish, note
 from bot.telegram.outgoing import NOTICE_WAIT
 from bot.telegram.sending import in_private, send_or_later
-from bot.telegram.services import services
+from bot.telegram.services import SummitContext, services
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +41,7 @@ class HandledCommand(MessageFilter):
         return name.casefold() in self.commands and (not target or target.casefold() == message.get_bot().username.casefold())
 
 
-async def on_any_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_any_update(update: Update, context: SummitContext) -> None:
     """Group -1: stop a flooding user's update before any other handler (admins are never limited).
 
     A flooded update stops here whatever happens to the notice: a notice Telegram refuses must not let the update
@@ -69,7 +69,7 @@ async def on_any_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     raise ApplicationHandlerStop
 
 
-async def _notify(context: ContextTypes.DEFAULT_TYPE, message: Message, text: str, update_id: int) -> None:
+async def _notify(context: SummitContext, message: Message, text: str, update_id: int) -> None:
     """Send the flood notice, threaded in groups; after Telegram's flood wait if it answers 429.
 
     In a group the user's own answers have usually used up Telegram's per-group budget (20 messages a minute)

@@ -6,7 +6,6 @@ import asyncio
 import logging
 
 from telegram import Message, Update, User
-from telegram.ext import ContextTypes
 
 from bot.curated import CurationError, load
 from bot.curated.overlay import apply_overlay
@@ -19,7 +18,7 @@ from bot.telegram.keyboards import events_keyboard, lang_keyboard
 from bot.telegram.menus import GROUP_COMMANDS, PRIVATE_COMMANDS, commands
 from bot.telegram.observe import note_answer
 from bot.telegram.sending import in_private, reply_answer, reply_blocks, show_typing
-from bot.telegram.services import Services, services
+from bot.telegram.services import Services, SummitContext, services
 
 log = logging.getLogger(__name__)
 #: /reload lists at most this many problems, each cut to PROBLEM_CHARS.
@@ -40,7 +39,7 @@ def sender(update: Update) -> tuple[Message, User] | None:
     return message, user
 
 
-async def sender_in_lang(update: Update, context: ContextTypes.DEFAULT_TYPE) -> tuple[Services, Message, User, str] | None:
+async def sender_in_lang(update: Update, context: SummitContext) -> tuple[Services, Message, User, str] | None:
     """The services, the message, its sender and the language to reply in (their /lang choice, else Telegram's).
 
     Args:
@@ -83,7 +82,7 @@ async def answer_question(svc: Services, message: Message, user: User, text: str
     await reply_answer(svc, message, answer, quote=quote)
 
 
-async def on_private_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_private_text(update: Update, context: SummitContext) -> None:
     """Answer a question typed in a private chat; an edited question is answered again, as a reply to it."""
     found = sender(update)
     text = found[0].text if found else None
@@ -92,7 +91,7 @@ async def on_private_text(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     await answer_question(services(context), found[0], found[1], text, quote=update.edited_message is not None)
 
 
-async def on_group_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_group_text(update: Update, context: SummitContext) -> None:
     """Answer a group message addressed to the bot (mention or reply), threaded to it, without the @mention."""
     found = sender(update)
     text = found[0].text if found else None
@@ -102,7 +101,7 @@ async def on_group_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     await answer_question(svc, found[0], found[1], without_mention(text, svc.bot_username), quote=True)
 
 
-async def on_ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_ask(update: Update, context: SummitContext) -> None:
     """Answer /ask <question> (or /ask in reply to someone's question); without a question, show the usage."""
     found = sender(update)
     if not found:
@@ -120,7 +119,7 @@ async def on_ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await reply_blocks(svc, message, [Block(svc.messages.get("ask_usage", lang))], quote=not in_private(message))
 
 
-async def on_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_start(update: Update, context: SummitContext) -> None:
     """Welcome with a button per event; ``/start <event_id>`` (a t.me deep link) opens its card, another payload is explained."""
     found = await sender_in_lang(update, context)
     if not found:
@@ -157,7 +156,7 @@ def group_how_to_ask(svc: Services, lang: str) -> list[Block]:
     return [Block(""), Block(svc.messages.get("group_how_to_ask", lang, username=svc.bot_username))]
 
 
-async def on_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_help(update: Update, context: SummitContext) -> None:
     """Explain what to ask, then list the commands of this kind of chat."""
     found = await sender_in_lang(update, context)
     if not found:
@@ -171,7 +170,7 @@ async def on_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await reply_blocks(svc, message, blocks, quote=not in_private(message))
 
 
-async def on_events(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_events(update: Update, context: SummitContext) -> None:
     """List the events, with a button opening each one's card."""
     found = await sender_in_lang(update, context)
     if not found:
@@ -182,7 +181,7 @@ async def on_events(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await reply_blocks(svc, message, answer_blocks(listing, svc.messages), quote=not in_private(message), markup=keyboard)
 
 
-async def on_lang(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_lang(update: Update, context: SummitContext) -> None:
     """Offer the reply languages (and automatic) as buttons, the current choice ticked."""
     found = sender(update)
     if not found:
@@ -194,7 +193,7 @@ async def on_lang(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await reply_blocks(svc, message, [Block(prompt)], quote=not in_private(message), markup=lang_keyboard(chosen, lang, svc.messages))
 
 
-async def on_reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_reload(update: Update, context: SummitContext) -> None:
     """Re-read intents/ and knowledge/ (admins only); a broken set is reported and the running one kept."""
     found = sender(update)
     if not found:
@@ -231,7 +230,7 @@ async def on_reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await reply_blocks(svc, message, [Block(done)], quote=quote)
 
 
-async def reply_key(update: Update, context: ContextTypes.DEFAULT_TYPE, key: str, *, quote: bool | None = None) -> None:
+async def reply_key(update: Update, context: SummitContext, key: str, *, quote: bool | None = None) -> None:
     """Reply with one of the bot's own sentences (intents/messages.yaml), in the sender's language.
 
     Args:
@@ -248,11 +247,11 @@ async def reply_key(update: Update, context: ContextTypes.DEFAULT_TYPE, key: str
     await reply_blocks(svc, message, [Block(svc.messages.get(key, lang))], quote=threaded)
 
 
-async def on_unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_unknown_command(update: Update, context: SummitContext) -> None:
     """Say the command is unknown (private chats, or /command@this_bot in groups)."""
     await reply_key(update, context, "unknown_command")
 
 
-async def on_no_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_no_text(update: Update, context: SummitContext) -> None:
     """Ask for text when a private chat gets a photo, sticker, voice note..."""
     await reply_key(update, context, "no_text", quote=False)

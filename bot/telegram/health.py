@@ -16,7 +16,6 @@ from typing import Any
 
 import tornado.httpserver
 import tornado.web
-from telegram._utils.types import ODVInput
 from telegram.error import NetworkError
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
@@ -91,12 +90,16 @@ class TrackingRequest(HTTPXRequest):
         url: str,
         method: str,
         request_data: RequestData | None = None,
-        read_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-        write_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-        connect_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-        pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        read_timeout: Any = BaseRequest.DEFAULT_NONE,
+        write_timeout: Any = BaseRequest.DEFAULT_NONE,
+        connect_timeout: Any = BaseRequest.DEFAULT_NONE,
+        pool_timeout: Any = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
-        """Make the call and note how the API answered it."""
+        """Make the call and note how the API answered it.
+
+        The timeouts are passed on untouched; they are typed ``Any`` because PTB names their type only in a private
+        module (``telegram._utils.types.ODVInput``).
+        """
         status, payload = await super().do_request(url, method, request_data, read_timeout, write_timeout, connect_timeout, pool_timeout)
         api_method = url.rpartition("/")[2]
         self._health.answered(api_method, status)

@@ -21,8 +21,6 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from telegram.ext import ContextTypes
-
 from bot.curated.edits import Edit, EditError, dated
 from bot.curated.overlay import Overlay, apply_overlay
 from bot.engine.index import Index
@@ -30,7 +28,7 @@ from bot.engine.model import KnowledgeBase
 from bot.engine.render import shorten
 from bot.store.knowledge import Change, StaleKnowledge, UndoError
 from bot.store.user_names import remember_name
-from bot.telegram.services import SERVICES_KEY, Services
+from bot.telegram.services import Services, SummitContext
 
 log = logging.getLogger(__name__)
 #: How often the running bot looks for knowledge changed by another process.
@@ -92,9 +90,9 @@ async def sync(svc: Services) -> bool:
     return True
 
 
-async def sync_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def sync_job(context: SummitContext) -> None:
     """Job: pick up knowledge changed by ``kb import`` (or any other process)."""
-    svc = context.application.bot_data.get(SERVICES_KEY)
+    svc = context.bot_data.services
     if not isinstance(svc, Services) or svc.reload_lock.locked():
         return  # an edit, undo or reload is under way: it syncs itself
     async with svc.reload_lock:

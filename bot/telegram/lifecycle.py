@@ -23,7 +23,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application
 
 from bot.telegram.health import TokenRejected
-from bot.telegram.services import SERVICES_KEY, Services
+from bot.telegram.services import Services
 from bot.telegram.webhook import Hook, stop_server, webhook_server
 
 log = logging.getLogger(__name__)
@@ -191,7 +191,7 @@ def _stop_on_signals() -> asyncio.Event:
 
 
 def _services(app: AnyApp) -> Services:
-    svc = app.bot_data.get(SERVICES_KEY)
+    svc = app.bot_data.services
     if not isinstance(svc, Services):
         raise RuntimeError("summitbot services are not set up (post_init did not run)")
     return svc

@@ -6,11 +6,10 @@ import logging
 
 from telegram import Chat, ChatMember, ChatMemberRestricted, Update, User
 from telegram.error import TelegramError
-from telegram.ext import ContextTypes
 
 from bot.telegram.formatting import Block, render
 from bot.telegram.sending import follow_migration, send_parts
-from bot.telegram.services import Services, services
+from bot.telegram.services import Services, SummitContext, services
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +33,7 @@ def member_status(member: ChatMember) -> str:
     return "left"
 
 
-async def on_my_chat_member(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_my_chat_member(update: Update, context: SummitContext) -> None:
     """Record that the bot joined, left or was removed from a chat (or was blocked/unblocked by a user)."""
     change = update.my_chat_member
     if change is None:
@@ -69,7 +68,7 @@ async def say_hello(svc: Services, chat: Chat, adder: User) -> None:
         log.info("no hello in chat %s: %s", chat.id, exc)
 
 
-async def on_migrate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_migrate(update: Update, context: SummitContext) -> None:
     """Follow a group that became a supergroup (Telegram says so in both chats; recording it twice is harmless)."""
     message = update.effective_message
     if message is None:

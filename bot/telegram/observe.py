@@ -13,9 +13,9 @@ from contextvars import ContextVar
 from typing import Any
 
 from telegram import Update
-from telegram.ext import ContextTypes
 
 from bot.engine import Answer
+from bot.telegram.services import SummitContext
 
 log = logging.getLogger("summitbot.updates")
 _NOTE: ContextVar[dict[str, Any] | None] = ContextVar("summitbot_update_note", default=None)
@@ -40,14 +40,14 @@ def _kind(update: Update) -> str:
     return "other"
 
 
-async def on_update_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_update_start(update: Update, context: SummitContext) -> None:
     """Group -2: open the update's log line."""
     chat, user = update.effective_chat, update.effective_user
     fields = {"update": update.update_id, "type": _kind(update), "chat": chat.id if chat else None, "user": user.id if user else None}
     _NOTE.set(fields | {"_t0": time.perf_counter()})
 
 
-async def on_update_done(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_update_done(update: Update, context: SummitContext) -> None:
     """Last group: write the update's log line."""
     finish()
 

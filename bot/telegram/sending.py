@@ -11,14 +11,14 @@ from typing import Any, TypeVar
 from telegram import Bot, CallbackQuery, InlineKeyboardMarkup, LinkPreviewOptions, Message, ReplyParameters
 from telegram.constants import ChatAction, ChatType, ParseMode
 from telegram.error import BadRequest, ChatMigrated, NetworkError, RetryAfter, TelegramError
-from telegram.ext import ContextTypes, JobQueue
+from telegram.ext import JobQueue
 
 from bot.engine import Answer
 from bot.telegram.formatting import Block, render, render_answer
 from bot.telegram.keyboards import answer_keyboard
 from bot.telegram.ordering import wait_out
 from bot.telegram.outgoing import SlotBusy, retry_seconds
-from bot.telegram.services import Services
+from bot.telegram.services import Services, SummitContext
 
 log = logging.getLogger(__name__)
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
@@ -149,7 +149,7 @@ def deliver_later(jobs: Jobs | None, send: Callable[[], Awaitable[object]], wait
         log.warning("%s dropped: Telegram asked to wait %.0f s", what, wait)
         return False
 
-    async def attempt(context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def attempt(context: SummitContext) -> None:
         try:
             await with_retries(send, max_wait=0)
         except (RetryAfter, SlotBusy) as exc:

@@ -7,10 +7,10 @@ import datetime as dt
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from telegram.ext import ContextTypes
+from telegram.ext import CallbackContext, ContextTypes, ExtBot
 from tornado.httpserver import HTTPServer
 
 from bot.engine import LANGS, Context, Engine, KnowledgeBase
@@ -26,8 +26,6 @@ from bot.telegram.outgoing import Outgoing
 if TYPE_CHECKING:
     from bot.telegram.announce.service import Announcer
 
-#: Key of the :class:`Services` object in ``application.bot_data``.
-SERVICES_KEY = "summitbot.services"
 #: Conversations remembered at most; the least recently active are forgotten first.
 MAX_CONTEXTS = 10_000
 
@@ -172,7 +170,20 @@ class Services:
         await self.store.close()
 
 
-def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
+class BotData:
+    """``application.bot_data``, typed: PTB creates it empty (:data:`CONTEXT_TYPES`), ``post_init`` sets the services
+    and ``post_shutdown`` closes and clears them."""
+
+    def __init__(self) -> None:
+        self.services: Services | None = None
+
+
+#: The context every handler and job receives: ``context.bot_data`` is a :class:`BotData`.
+SummitContext: TypeAlias = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]
+CONTEXT_TYPES: ContextTypes[SummitContext, dict[Any, Any], dict[Any, Any], BotData] = ContextTypes(context=CallbackContext, bot_data=BotData)
+
+
+def services(context: SummitContext) -> Services:
     """The services of the running application.
 
     Args:
@@ -182,9 +193,9 @@ def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
         The services built in ``post_init``.
 
     Raises:
-        RuntimeError: when ``post_init`` did not run (the application was started without it).
+        RuntimeError: when ``post_init`` did not run (the application was started without it) or shutdown began.
     """
-    value = context.application.bot_data.get(SERVICES_KEY)
-    if not isinstance(value, Services):
+    value = context.bot_data.services
+    if value is None:
         raise RuntimeError("summitbot services are not set up: start the application with run_polling() or bot.telegram.app.running()")
     return value

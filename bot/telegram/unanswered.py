@@ -19,7 +19,6 @@ import re
 from collections.abc import Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update, User
-from telegram.ext import ContextTypes
 from telegram.ext.filters import MessageFilter
 
 from bot.curated.questions import alternate_questions, attach_question
@@ -34,7 +33,7 @@ from bot.telegram.handlers import on_group_text, on_private_text
 from bot.telegram.kb_sync import Refused, store_edits
 from bot.telegram.keyboards import MAX_CALLBACK_BYTES, MAX_LABEL
 from bot.telegram.sending import answer_query, in_private, reply_blocks
-from bot.telegram.services import Services, services
+from bot.telegram.services import Services, SummitContext, services
 
 LISTED = 15
 SUGGESTED = 3
@@ -75,7 +74,7 @@ def parse_attach(args: str) -> tuple[int, str | None, str | None] | None:
     return number, rest[0] if rest else None, lang.group(1) if lang else None
 
 
-async def on_unanswered(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_unanswered(update: Update, context: SummitContext) -> None:
     """The questions that most often got the fallback, numbered, with counts and a button each (admins)."""
     found = await require_bot_admin(update, context)
     if found is None:
@@ -151,7 +150,7 @@ async def _attach(svc: Services, message: Message, user: User, question_id: int,
     await _reply(svc, message, text("admin_done", shown), lines, undo)
 
 
-async def on_attach(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_attach(update: Update, context: SummitContext) -> None:
     """Attach an unanswered question to a fact as an alternate question; without a fact, the likely facts (admins)."""
     found = await require_bot_admin(update, context)
     if found is None:
@@ -168,7 +167,7 @@ async def on_attach(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await _attach(svc, message, user, question_id, fact_id, lang)
 
 
-async def on_unanswered_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_unanswered_button(update: Update, context: SummitContext) -> None:
     """Likely facts for a listed question, Attach, or Undo (bot admins only; stale or forged data changes nothing)."""
     pressed = await admin_press(update, context, _BUTTON)
     if pressed is None:
@@ -195,7 +194,7 @@ class _ReplyToSuggestions(MessageFilter):
 REPLY_TO_SUGGESTIONS = _ReplyToSuggestions(name="summitbot.REPLY_TO_SUGGESTIONS")
 
 
-async def on_suggestions_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_suggestions_reply(update: Update, context: SummitContext) -> None:
     """Attach the question of a likely-facts message to the fact id an admin replied with; anyone else is answered as usual."""
     message, user = update.effective_message, update.effective_user
     if message is None or user is None or message.reply_to_message is None:

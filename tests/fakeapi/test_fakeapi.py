@@ -29,11 +29,12 @@ from telegram.ext import (
     ApplicationBuilder,
     CallbackQueryHandler,
     CommandHandler,
-    ContextTypes,
     InlineQueryHandler,
     MessageHandler,
     filters,
 )
+
+from bot.telegram.services import SummitContext
 
 from . import FakeBotApi, auto_entities, html_to_plain
 from .fixtures import fake_api, fake_bot  # noqa: F401
@@ -78,12 +79,12 @@ def echo_app(api: FakeBotApi, seen: list[int]) -> AnyApp:
     """/start greets, any other text is echoed back as a reply."""
     app = build_app(api)
 
-    async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def start(update: Update, context: SummitContext) -> None:
         seen.append(update.update_id)
         assert update.effective_message is not None
         await update.effective_message.reply_text("Welcome to <b>Summit</b>!", parse_mode="HTML")
 
-    async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def echo(update: Update, context: SummitContext) -> None:
         seen.append(update.update_id)
         message = update.effective_message
         assert message is not None and message.text is not None
@@ -219,12 +220,12 @@ async def test_update_builders_parse_in_ptb(fake_bot: telegram.Bot, fake_api: Fa
 async def test_callback_query_flow(fake_api: FakeBotApi) -> None:
     app = build_app(fake_api)
 
-    async def menu(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def menu(update: Update, context: SummitContext) -> None:
         assert update.effective_message is not None
         keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("A", callback_data="pick:a")]])
         await update.effective_message.reply_text("Pick one", reply_markup=keyboard)
 
-    async def picked(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def picked(update: Update, context: SummitContext) -> None:
         query = update.callback_query
         assert query is not None
         await query.answer("Picked a")
@@ -254,7 +255,7 @@ async def test_callback_query_flow(fake_api: FakeBotApi) -> None:
 async def test_inline_query_answer_and_validation(fake_api: FakeBotApi) -> None:
     app = build_app(fake_api)
 
-    async def inline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def inline(update: Update, context: SummitContext) -> None:
         assert update.inline_query is not None
         results = [InlineQueryResultArticle(f"r{i}", f"Summit {i}", InputTextMessageContent(f"text {i}")) for i in range(3)]
         await update.inline_query.answer(results, cache_time=0)

@@ -20,11 +20,11 @@ from typing import Any
 from fakeapi import Call, FakeBotApi, html_to_plain
 from fakeapi.entities import utf16_len
 from telegram import Update
-from telegram.ext import ContextTypes, TypeHandler
+from telegram.ext import TypeHandler
 
 from bot.engine import Engine
 from bot.telegram.app import BotApp, build_application, running
-from bot.telegram.services import SERVICES_KEY, Services
+from bot.telegram.services import Services, SummitContext
 from tests.telegram.harness import ADMIN, BOT, TOKEN, make_settings
 
 __all__ = ["ADMIN", "BOT", "QUESTIONS", "TOKEN", "ErrorTrap", "RunningBot", "calibrate", "db_digest", "make_settings", "run_bot", "sent_text_ok", "text_ok"]
@@ -92,7 +92,7 @@ class RunningBot:
 
     @property
     def services(self) -> Services:
-        value = self.app.bot_data[SERVICES_KEY]
+        value = self.app.bot_data.services
         assert isinstance(value, Services)
         return value
 
@@ -126,12 +126,12 @@ async def run_bot(api: FakeBotApi, db_path: Path, engine: Engine | None = None, 
     with ErrorTrap() as trap:
         bot = RunningBot(api, app, db_path, trap)
 
-        async def observe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        async def observe(update: Update, context: SummitContext) -> None:
             bot.handled.add(update.update_id)
             bot.handled_count[update.update_id] += 1
             bot.changed.set()
 
-        async def record_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        async def record_error(update: object, context: SummitContext) -> None:
             bot.errors.append((update, context.error))
 
         app.add_handler(TypeHandler(Update, observe), group=OBSERVER_GROUP)

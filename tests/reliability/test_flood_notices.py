@@ -18,10 +18,11 @@ import pytest
 from fakeapi import FakeBotApi
 from reliability_kit import BOT, QUESTIONS, RunningBot, run_bot, sent_text_ok
 from telegram import Update
-from telegram.ext import ContextTypes, TypeHandler
+from telegram.ext import TypeHandler
 
 from bot.engine import Engine
 from bot.telegram.ordering import PerChatOrder
+from bot.telegram.services import SummitContext
 
 # PTB 22.8's RetryAfter.__init__ itself reads its deprecated int retry_after (a warning on every 429, not ours).
 pytestmark = [pytest.mark.timeout(30), pytest.mark.filterwarnings("ignore:.*retry_after.*:telegram.warnings.PTBDeprecationWarning")]
@@ -36,7 +37,7 @@ def seen_early(bot: RunningBot) -> set[int]:
     """Record every update before flood control can stop it (the kit's observer only sees updates that get through)."""
     seen: set[int] = set()
 
-    async def observe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def observe(update: Update, context: SummitContext) -> None:
         seen.add(update.update_id)
 
     bot.app.add_handler(TypeHandler(Update, observe), group=-3)

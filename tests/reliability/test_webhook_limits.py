@@ -28,12 +28,12 @@ import pytest_asyncio
 from fakeapi import FakeBotApi, updates
 from reliability_kit import NO_FLOOD, make_settings
 from telegram import Update
-from telegram.ext import ContextTypes, TypeHandler
+from telegram.ext import TypeHandler
 
 from bot.engine import Engine
 from bot.telegram.app import ALLOWED_UPDATES, BotApp, build_application
 from bot.telegram.lifecycle import serve_webhook
-from bot.telegram.services import SERVICES_KEY
+from bot.telegram.services import SummitContext
 
 pytestmark = pytest.mark.timeout(40)
 SECRET = "s3cret-Token_for-tests"
@@ -91,7 +91,7 @@ async def hooked(api: FakeBotApi, engine: Engine, tmp_path: Path) -> AsyncIterat
     handled: Counter[int] = Counter()
     changed = asyncio.Event()
 
-    async def observe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def observe(update: Update, context: SummitContext) -> None:
         handled[update.update_id] += 1
         changed.set()
 
@@ -200,7 +200,7 @@ async def test_a_poison_update_is_skipped_and_its_text_never_logged(hooked: Hook
     assert (await hooked.post(hooked.update(6, 34, "when was the wuzhen summit?"))).status_code == 200
     await hooked.api.wait_for("sendMessage", lambda c: c.params.get("chat_id") == 34, timeout=5)
     assert 5 not in hooked.handled
-    report = await hooked.app.bot_data[SERVICES_KEY].health()
+    report = await hooked.app.bot_data.services.health()
     assert report[1]["skipped_updates"] == 1
     for record in caplog.records:
         text = record.getMessage() + (record.exc_text or "")

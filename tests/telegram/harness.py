@@ -10,11 +10,11 @@ from typing import Any
 
 from fakeapi import Call, FakeBotApi, html_to_plain
 from telegram import Update
-from telegram.ext import ContextTypes, TypeHandler
+from telegram.ext import TypeHandler
 
 from bot.settings import Settings
 from bot.telegram.app import BotApp
-from bot.telegram.services import SERVICES_KEY, Services
+from bot.telegram.services import Services, SummitContext
 from tests.conftest import EMBEDDING_CACHE
 
 # Settings validate the token's shape, so the fake server gets a realistic one.
@@ -44,7 +44,7 @@ class Harness:
         self.handled: set[int] = set()
         self._changed = asyncio.Event()
 
-        async def observe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        async def observe(update: Update, context: SummitContext) -> None:
             self.handled.add(update.update_id)
             self._changed.set()
 
@@ -53,7 +53,7 @@ class Harness:
 
     @property
     def services(self) -> Services:
-        value = self.app.bot_data[SERVICES_KEY]
+        value = self.app.bot_data.services
         assert isinstance(value, Services)
         return value
 

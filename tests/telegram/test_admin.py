@@ -52,9 +52,8 @@ async def test_reload_by_an_admin(api: FakeBotApi, tmp_path: Path) -> None:
     assert api.root is not None
     settings = make_settings(api.root, tmp_path / "bot.sqlite3", SUMMITBOT_INTENTS_DIR=str(intents), SUMMITBOT_KNOWLEDGE_DIR=str(knowledge))
     async with running(build_application(settings), poll_timeout=1) as app:
-        from bot.telegram.services import SERVICES_KEY
 
-        engine = app.bot_data[SERVICES_KEY].engine
+        engine = app.bot_data.services.engine
         kb = engine.kb
         (knowledge / "wiotc_2023.yaml").write_text("version: 1\nid: <b>broken & bad</b>\n", encoding="utf-8")
         api.send_text("/reload", chat_id=ADMIN, user_id=ADMIN)

@@ -12,7 +12,7 @@ from harness import ADMIN, BOT, THAI, Harness, buttons, make_settings, plain
 
 from bot.engine import Engine
 from bot.telegram.app import build_application, running
-from bot.telegram.services import SERVICES_KEY, Services
+from bot.telegram.services import Services
 
 pytestmark = pytest.mark.timeout(40)
 GROUP, ADMIN_OF_GROUP, MEMBER = -700, 71, 72
@@ -171,7 +171,7 @@ async def test_reminders_in_each_chats_language_once_even_across_restarts(api: F
     settings = make_settings(api.root, tmp_path / "bot.sqlite3", SUMMITBOT_TIMEZONE="Asia/Bangkok")
     clock = Clock()
     async with running(build_application(settings, engine), poll_timeout=1) as app:
-        svc: Services = app.bot_data[SERVICES_KEY]
+        svc: Services = app.bot_data.services
         svc.clock = clock
         ann = svc.announcer
         assert ann is not None
@@ -190,7 +190,7 @@ async def test_reminders_in_each_chats_language_once_even_across_restarts(api: F
         assert plain(french).startswith("Rappel : « ") and "dans 7 jours, le 17 mai 2027" in plain(french)
         assert ("Date et lieu", "v1|dp|wtisd_2021|fr") in buttons(french)  # the event card's buttons come along
     async with running(build_application(settings, engine), poll_timeout=1) as app:  # a restart sends nothing again
-        svc = app.bot_data[SERVICES_KEY]
+        svc = app.bot_data.services
         svc.clock = clock
         assert svc.announcer is not None
         await svc.announcer.check_due()

@@ -12,7 +12,7 @@ from harness import ADMIN, THAI, Harness, buttons, make_settings, plain
 
 from bot.engine import Engine
 from bot.telegram.app import build_application, running
-from bot.telegram.services import SERVICES_KEY, Services
+from bot.telegram.services import Services
 
 pytestmark = pytest.mark.timeout(40)
 FORUM, TOPIC = -1007001, 42
@@ -77,7 +77,7 @@ async def test_a_recurring_event_is_announced_by_name_and_coming_date(api: FakeB
     settings = make_settings(api.root, tmp_path / "bot.sqlite3", SUMMITBOT_TIMEZONE="Asia/Bangkok")
     clock = Clock()
     async with running(build_application(settings, engine), poll_timeout=1) as app:
-        svc: Services = app.bot_data[SERVICES_KEY]
+        svc: Services = app.bot_data.services
         svc.clock = clock
         assert svc.announcer is not None
         for chat, lang in ((41, "en"), (42, "th"), (43, "vi"), (44, "fr")):

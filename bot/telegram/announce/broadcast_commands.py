@@ -10,7 +10,6 @@ import re
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
-from telegram.ext import ContextTypes
 
 from bot.announce.announcements import Announcement
 from bot.announce.broadcast_texts import Texts, TextsError, parse_texts
@@ -25,7 +24,7 @@ from bot.telegram.announce.service import announcer
 from bot.telegram.formatting import Block, escape
 from bot.telegram.handlers import sender_in_lang
 from bot.telegram.sending import answer_query, reply_lines
-from bot.telegram.services import Services
+from bot.telegram.services import Services, SummitContext
 
 #: Callback data of a preview's buttons: v1|an|send|<id>, v1|an|plan|<id> (a /schedule preview) and v1|an|cancel|<id>.
 BUTTON_PATTERN = r"^v1\|an\|"
@@ -70,7 +69,7 @@ async def _texts(svc: Services, message: Message, raw: str, lang: str, usage: st
     return texts
 
 
-async def _admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> tuple[Services, Message, int, str] | None:
+async def _admin(update: Update, context: SummitContext) -> tuple[Services, Message, int, str] | None:
     """A bot admin's command: the services, the message, the admin's id and language (others are refused)."""
     found = await require_bot_admin(update, context)
     if found is None:
@@ -79,7 +78,7 @@ async def _admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> tuple[Se
     return svc, message, user.id, (await svc.lang_of(user.id, user.language_code))[1]
 
 
-async def on_announce(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_announce(update: Update, context: SummitContext) -> None:
     """Preview an announcement (bot admins): /announce <text> or /announce en: … | th: …, then Send or Cancel."""
     found = await _admin(update, context)
     if found is None:
@@ -102,7 +101,7 @@ def local_time(svc: Services, moment: dt.datetime) -> str:
     return moment.astimezone(svc.zone).strftime("%Y-%m-%d %H:%M")
 
 
-async def on_schedule(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_schedule(update: Update, context: SummitContext) -> None:
     """Preview a scheduled announcement (bot admins): /schedule <when> | <text>, then Schedule or Cancel."""
     found = await _admin(update, context)
     if found is None:
@@ -129,7 +128,7 @@ async def on_schedule(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     await reply_lines(svc, message, preview_blocks(texts, head, lang, svc.messages), preview_keyboard(draft, chats, lang, svc.messages, at))
 
 
-async def on_announcements(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_announcements(update: Update, context: SummitContext) -> None:
     """List pending and recently sent announcements with their delivery counts (bot admins)."""
     found = await _admin(update, context)
     if found is None:
@@ -153,7 +152,7 @@ async def on_announcements(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     await reply_lines(svc, message, lines)
 
 
-async def on_unschedule(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_unschedule(update: Update, context: SummitContext) -> None:
     """Cancel a scheduled announcement, or what is still pending of one being sent (bot admins): /unschedule <id>."""
     found = await _admin(update, context)
     if found is None:
@@ -181,7 +180,7 @@ def cancel_text(announcement_id: int, result: tuple[str, int] | None, lang: str,
     return messages.get("announce_cancelled", lang, id=announcement_id)
 
 
-async def on_announce_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_announce_button(update: Update, context: SummitContext) -> None:
     """Send, schedule or cancel a previewed announcement (bot admins only; a second press changes nothing)."""
     pressed = await admin_press(update, context, _BUTTON)
     if pressed is None:
@@ -211,7 +210,7 @@ async def on_announce_button(update: Update, context: ContextTypes.DEFAULT_TYPE)
             await query.edit_message_text(escape(text), parse_mode=ParseMode.HTML)
 
 
-async def on_cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_cancel(update: Update, context: SummitContext) -> None:
     """Abort what the sender has under way here (an announcement preview not yet sent), for anyone; else say so."""
     found = await sender_in_lang(update, context)
     if found is None:

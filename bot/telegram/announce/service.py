@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from telegram import Bot, InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
-from telegram.ext import ContextTypes, JobQueue
+from telegram.ext import JobQueue
 
 from bot.announce import reminders
 from bot.announce.announcements import Announcement, Announcements
@@ -35,7 +35,7 @@ from bot.telegram.group_admins import GroupAdmins
 from bot.telegram.keyboards import card_keyboard
 from bot.telegram.outgoing import Outgoing
 from bot.telegram.sending import NO_PREVIEW, follow_migration
-from bot.telegram.services import Services
+from bot.telegram.services import Services, SummitContext
 
 log = logging.getLogger(__name__)
 CHECK_EVERY = 60.0  # seconds: the due check also runs on this period, whatever was scheduled
@@ -56,7 +56,7 @@ class Announcer:
         reminder_days: Sequence[int],
         clock: Clock,
         outgoing: Outgoing,
-        job_queue: JobQueue[ContextTypes.DEFAULT_TYPE] | None = None,
+        job_queue: JobQueue[SummitContext] | None = None,
         *,
         on_migrated: Callable[[int, int], Awaitable[None]] | None = None,
         on_blocked: Callable[[int, str], Awaitable[None]] | None = None,
@@ -102,7 +102,7 @@ class Announcer:
     def _settled(self, announcement_id: int) -> None:
         self.progress.touch(announcement_id)
 
-    async def _job(self, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def _job(self, context: SummitContext) -> None:
         await self.check_due()
 
     async def launch(self, announcement_id: int) -> int | None:
@@ -189,7 +189,7 @@ def announcer(svc: Services) -> Announcer:
     return svc.announcer
 
 
-async def start_announcer(svc: Services, bot: Bot, job_queue: JobQueue[ContextTypes.DEFAULT_TYPE] | None, running: Callable[[], bool]) -> Announcer:
+async def start_announcer(svc: Services, bot: Bot, job_queue: JobQueue[SummitContext] | None, running: Callable[[], bool]) -> Announcer:
     """Build the announcer, attach it to the services and start it (``post_init``); :meth:`Services.close` stops it.
 
     Args:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from telegram import Message, Update, User
-from telegram.ext import ContextTypes
 
 from bot.announce.subscribe_options import OptionError, parse_options
 from bot.engine.model import Messages
@@ -13,7 +12,7 @@ from bot.telegram.addressing import command_args
 from bot.telegram.announce.service import announcer
 from bot.telegram.handlers import sender_in_lang
 from bot.telegram.sending import in_private, reply_lines
-from bot.telegram.services import Services
+from bot.telegram.services import Services, SummitContext
 
 
 def kinds_text(kinds: Sequence[str], lang: str, messages: Messages) -> str:
@@ -34,7 +33,7 @@ async def _may_manage(svc: Services, message: Message, user: User, lang: str) ->
     return False
 
 
-async def _manager(update: Update, context: ContextTypes.DEFAULT_TYPE) -> tuple[Services, Message, User, str] | None:
+async def _manager(update: Update, context: SummitContext) -> tuple[Services, Message, User, str] | None:
     """The sender, when they may manage this chat's subscription (else they are told why, and None)."""
     found = await sender_in_lang(update, context)
     if found is None:
@@ -43,7 +42,7 @@ async def _manager(update: Update, context: ContextTypes.DEFAULT_TYPE) -> tuple[
     return found if await _may_manage(svc, message, user, lang) else None
 
 
-async def on_subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_subscribe(update: Update, context: SummitContext) -> None:
     """Subscribe this chat (in a forum, this topic) to announcements and reminders, e.g. /subscribe lang=th kinds=summit."""
     found = await _manager(update, context)
     if found is None:
@@ -61,7 +60,7 @@ async def on_subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     await reply_lines(svc, message, [svc.messages.get("subscribe_done", chosen, lang=language, kinds=kinds_text(sub.kinds, chosen, svc.messages))])
 
 
-async def on_unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_unsubscribe(update: Update, context: SummitContext) -> None:
     """Stop this chat's announcements and reminders (groups: admins only)."""
     found = await _manager(update, context)
     if found is None:
