@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from bot.engine.ambiguity import rivals_of
 from bot.engine.answer import Answer, Context
 from bot.engine.compose import Composer
 from bot.engine.index import Index
@@ -24,14 +25,6 @@ from bot.engine.units import Unit
 TINY = 2
 #: Longer input is cut before matching: no real question is longer, and it bounds the work.
 MAX_QUERY_CHARS = 500
-#: "Did you mean" only when the same general answer about another event is close to the best one: its
-#: stage-one share (softmax over all units) at least this part of the best's. "iot" alone splits its mass
-#: between the two IoT events about 3:2; a question that names its event leaves rivals under a tenth.
-#: tests/engine/test_ranking.py shows both sides.
-AMBIGUITY = 0.5
-#: Options offered by "did you mean" at most: five buttons still read at a glance, and with every event
-#: close the bot asks "which event?" with all of them.
-MAX_OPTIONS = 5
 
 
 @dataclass(frozen=True)
@@ -218,7 +211,7 @@ class Engine:
         (best, share), *_ = ranking.top()
         p = ranking.confidence
         debug = {"p": p, "score": share}
-        rivals = self._rivals(ranking, best, share)
+        rivals = rivals_of(ranking, best, share)
         if rivals:
             events = [e for e in (index.event(u.event_id or "") for u in (best, *rivals)) if e is not None]
             topic_intent = next((i.id for i in index.kb.intents if i.kind == "event_topic" and i.topic == best.topic), None)
@@ -228,33 +221,6 @@ class Engine:
             chosen = self._compose(state, ranking, best, lang, p, text, now)
         declined = self._decline(state, ranking, lang, p, now)
         return [replace(chosen if p >= limit else declined, debug=debug) for limit in thresholds]
-
-    def _rivals(self, ranking: Ranking, best: Unit, p: float) -> list[Unit]:
-        """The same kind of answer about other events, nearly as likely ("did you mean").
-
-        Only when neither the message nor the conversation names an event: "and where?" or "when is
-        the iot expo?" fit several events alike. A fact and a topic answer on the same topic count as
-        the same kind of answer; a word of some events' names ("iot") keeps the choice among those.
-        """
-        if best.kind not in ("topic", "card", "fact") or ranking.named or ranking.in_context:
-            return []
-        seen = {best.event_id}
-        alike: list[tuple[Unit, float]] = []
-        for unit, q in ranking.top(40)[1:]:
-            if unit.event_id in seen or (ranking.mentioned and unit.event_id not in ranking.mentioned):
-                continue
-            same_card = unit.kind == best.kind == "card"
-            same_topic = unit.kind in ("topic", "fact") and best.kind in ("topic", "fact") and unit.topic == best.topic
-            if same_card or same_topic:
-                seen.add(unit.event_id)
-                alike.append((unit, q))
-        # Ambiguous when one other event is nearly as likely, or when the other events together are at least as
-        # likely as the best one ("when?" split over five events), or when the best is an event's general answer
-        # or overview (its date, its place…) while nothing points at that event: every event has one, so picking
-        # one is a guess.
-        guess = best.kind in ("topic", "card") and not ranking.points_at(int(ranking.order[0]))
-        together = guess or sum(q for _, q in alike) >= p
-        return [u for u, q in alike if together or q >= AMBIGUITY * p][: MAX_OPTIONS - 1]
 
     def _decline(self, state: _State, ranking: Ranking, lang: str, p: float, now: dt.datetime) -> Answer:
         """No answer is likely enough: say so about the event named, or in general."""

@@ -6,32 +6,23 @@ import asyncio
 import logging
 from collections.abc import Iterator
 from contextlib import AbstractAsyncContextManager, contextmanager
-from dataclasses import replace
-from typing import Any, TypeAlias, cast
-from zoneinfo import ZoneInfo
+from typing import cast
 
 from telegram import Update
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import (
-    Application,
     ApplicationBuilder,
     CallbackQueryHandler,
     ChatMemberHandler,
     CommandHandler,
-    ExtBot,
     InlineQueryHandler,
-    JobQueue,
     MessageHandler,
     TypeHandler,
     filters,
 )
 
-from bot.curated import load
-from bot.curated.overlay import apply_overlay
 from bot.engine import Engine
 from bot.settings import Settings, SettingsError
-from bot.store import Store
-from bot.store.knowledge import KnowledgeLog
 from bot.telegram.addressing import ADDRESSED_TO_ME, COMMAND_FOR_ME
 from bot.telegram.admin import (
     on_event_add,
@@ -54,12 +45,10 @@ from bot.telegram.announce.broadcast_commands import (
     on_schedule,
     on_unschedule,
 )
-from bot.telegram.announce.service import start_announcer
 from bot.telegram.announce.subscribe_commands import on_subscribe, on_unsubscribe
 from bot.telegram.callbacks import on_button, on_inline
 from bot.telegram.errors import configure_logging, install_redaction, on_error, redact
 from bot.telegram.flood import HandledCommand, on_any_update
-from bot.telegram.flood_gate import FloodGate
 from bot.telegram.handlers import (
     on_ask,
     on_events,
@@ -72,25 +61,19 @@ from bot.telegram.handlers import (
     on_start,
     on_unknown_command,
 )
-from bot.telegram.health import ApiHealth, TrackingRequest, serve_health
-from bot.telegram.kb_sync import SYNC_SECONDS, sync_job
+from bot.telegram.health import ApiHealth, TrackingRequest
 from bot.telegram.lifecycle import GaveUp, polling, serve_polling, serve_webhook, serving, webhook_secret
 from bot.telegram.membership import on_migrate, on_my_chat_member
-from bot.telegram.menus import set_menus
 from bot.telegram.observe import on_update_done, on_update_start
 from bot.telegram.ordering import PerChatOrder
-from bot.telegram.outgoing import SEND_LIMITS, Outgoing
-from bot.telegram.profile import set_profile
-from bot.telegram.services import CONTEXT_TYPES, BotData, Services, SummitContext, time_zone
+from bot.telegram.services import CONTEXT_TYPES, BotApp, time_zone
+from bot.telegram.services_setup import start_services, stop_services
 from bot.telegram.unanswered import BUTTON_PATTERN as UNANSWERED_BUTTON
 from bot.telegram.unanswered import REPLY_TO_SUGGESTIONS, on_attach, on_suggestions_reply, on_unanswered, on_unanswered_button
-from bot.wiring import build_engine
 
 log = logging.getLogger(__name__)
-QUESTION_FLUSH_SECONDS = 10.0
 #: The handler group of the per-update log line: after every other group (the tests' observer uses 99).
 LOG_GROUP = 1000
-BotApp: TypeAlias = Application[ExtBot[None], SummitContext, dict[Any, Any], dict[Any, Any], BotData, JobQueue[SummitContext]]
 #: The update types the bot asks Telegram for (my_chat_member is needed to track the chats it is in).
 ALLOWED_UPDATES: list[str] = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY, Update.MY_CHAT_MEMBER]
 
@@ -167,65 +150,6 @@ def register_handlers(app: BotApp) -> None:
     addressed = private | ADDRESSED_TO_ME | COMMAND_FOR_ME | HandledCommand(commands)
     app.add_handlers([MessageHandler(addressed, on_any_update), CallbackQueryHandler(on_any_update), InlineQueryHandler(on_any_update)], group=-1)
     app.add_error_handler(on_error)
-
-
-async def start_services(app: BotApp, settings: Settings, engine: Engine | None, zone: ZoneInfo, health: ApiHealth) -> None:
-    """``post_init``: build the services (engine, store, the bot's identity from getMe), then publish the menus.
-
-    Args:
-        app: the initialized application.
-        settings: the settings.
-        engine: an engine to use, or None to load intents/ and knowledge/.
-        zone: the time zone.
-    """
-    bot = app.bot
-    baseline = engine.kb if engine is not None else await asyncio.to_thread(load, settings.intents_dir, settings.knowledge_dir)
-    store = await Store.open(settings.db_path)
-    try:
-        knowledge = KnowledgeLog(store)
-        generation = await knowledge.generation()  # before the overlay: see bot.telegram.kb_sync
-        overlay = await knowledge.overlay()
-        kb, problems = await asyncio.to_thread(apply_overlay, baseline, overlay)
-        for problem in problems:
-            log.warning("admin edit not applied: %s", problem)
-        if engine is None:
-            engine = await asyncio.to_thread(build_engine, settings, kb, bot.first_name)
-        elif kb != baseline:
-            await asyncio.to_thread(engine.swap, kb)
-        flood = FloodGate(settings.flood_per_minute)
-        outgoing = Outgoing(replace(SEND_LIMITS, group_per_minute=settings.group_messages_per_minute))
-        identity = (bot.id, bot.username, bot.first_name)
-        svc = Services(settings, engine, store, *identity, zone, baseline, knowledge, flood=flood, api_health=health, outgoing=outgoing)
-        svc.kb_generation = generation
-        app.bot_data.services = svc
-        if settings.health_port is not None:
-            svc.health_server = serve_health(svc.health, settings.health_port, settings.health_listen)
-            log.info("health check on http://%s:%d/healthz", settings.health_listen, settings.health_port)
-        if app.job_queue is not None:
-            app.job_queue.run_repeating(flush_question_log, interval=QUESTION_FLUSH_SECONDS, name="question-log")
-            app.job_queue.run_repeating(sync_job, interval=SYNC_SECONDS, name="kb-sync")
-        menus = await set_menus(bot, settings.admins, engine.kb.messages)
-        profile = await set_profile(bot, engine.kb.messages)
-        await start_announcer(svc, bot, app.job_queue, lambda: app.running)
-    except BaseException:
-        app.bot_data.services = None
-        await store.close()
-        raise
-    log.info("@%s ready: %d events, %d menus, %d profile texts, database %s", bot.username, len(engine.kb.events), menus, profile, settings.db_path)
-
-
-async def flush_question_log(context: SummitContext) -> None:
-    """Job: write the buffered question log to the store."""
-    svc = context.bot_data.services
-    if isinstance(svc, Services):
-        await svc.flush_questions()
-
-
-async def stop_services(app: BotApp) -> None:
-    """``post_shutdown``: close what :func:`start_services` opened."""
-    svc, app.bot_data.services = app.bot_data.services, None
-    if isinstance(svc, Services):
-        await svc.close()
 
 
 def build_application(settings: Settings, engine: Engine | None = None) -> BotApp:

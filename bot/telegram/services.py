@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeAlias
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from telegram.ext import CallbackContext, ContextTypes, ExtBot
+from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot, JobQueue
 from tornado.httpserver import HTTPServer
 
 from bot.engine import LANGS, Context, Engine, KnowledgeBase
@@ -180,6 +180,7 @@ class BotData:
 
 #: The context every handler and job receives: ``context.bot_data`` is a :class:`BotData`.
 SummitContext: TypeAlias = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]
+BotApp: TypeAlias = Application[ExtBot[None], SummitContext, dict[Any, Any], dict[Any, Any], BotData, JobQueue[SummitContext]]
 CONTEXT_TYPES: ContextTypes[SummitContext, dict[Any, Any], dict[Any, Any], BotData] = ContextTypes(context=CallbackContext, bot_data=BotData)
 
 

@@ -7,8 +7,7 @@ import random
 
 import pytest
 
-from bot.engine import Context, Engine, KnowledgeBase
-from bot.engine import engine as engine_module
+from bot.engine import Context, Engine, KnowledgeBase, ambiguity
 from tests.conftest import NOW
 
 
@@ -78,7 +77,7 @@ def test_noise_next_to_a_name_is_not_a_confident_fact(engine: Engine) -> None:
 def test_a_named_event_leaves_no_rival(engine: Engine) -> None:
     named = engine.rank("when was the wuzhen summit?", now=NOW)
     (_, q1), (_, q2) = named.top(2)
-    assert q2 < engine_module.AMBIGUITY * q1 and engine.answer("when was the wuzhen summit?", now=NOW).kind != "did_you_mean"
+    assert q2 < ambiguity.AMBIGUITY * q1 and engine.answer("when was the wuzhen summit?", now=NOW).kind != "did_you_mean"
 
 
 @pytest.mark.parametrize("question", ["and where?", "when?", "khi nào", "quand ?", "เมื่อไหร่"])
@@ -99,9 +98,9 @@ def test_the_ambiguity_share_matters(engine: Engine, monkeypatch: pytest.MonkeyP
             first.setdefault(unit.event_id, q)
     assert best.kind == "fact" and first and sum(first.values()) < p
     share = max(first.values()) / p
-    monkeypatch.setattr(engine_module, "AMBIGUITY", share * 0.99)
+    monkeypatch.setattr(ambiguity, "AMBIGUITY", share * 0.99)
     assert engine.answer(question, now=NOW).kind == "did_you_mean"
-    monkeypatch.setattr(engine_module, "AMBIGUITY", share * 1.01)
+    monkeypatch.setattr(ambiguity, "AMBIGUITY", share * 1.01)
     assert engine.answer(question, now=NOW).kind != "did_you_mean"
 
 
