@@ -7,13 +7,12 @@ be made up.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from bot.curated.parse import CURATED, Reader
+from bot.curated.parse import CURATED, Reader, parse_date
 from bot.curated.problems import Problem
 from bot.engine.model import LANGS, Article, Event
 
@@ -21,18 +20,6 @@ SOURCES_FILE = "sources.yaml"
 #: A source is a plain file name in the articles folder (no folders, nothing hidden).
 _FILE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 FIELDS = frozenset({"file", "lang", "title", "outlet", "published"})
-
-
-def _published(reader: Reader, value: object, entry: str) -> dt.date | None:
-    if value is None:
-        return None
-    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        reader.bad(entry, f"{value!r} is not an ISO 8601 date (YYYY-MM-DD)")
-        return None
 
 
 def parse_articles(doc: Mapping[str, Any], file: str, problems: list[Problem]) -> dict[str, Article]:
@@ -63,7 +50,7 @@ def parse_articles(doc: Mapping[str, Any], file: str, problems: list[Problem]) -
             reader.bad(f"{where}.lang", f"{lang!r} must be one of {', '.join(LANGS)} (the article's language)")
         title = reader.text(entry.get("title"), f"{where}.title", required=False)
         outlet = reader.text(entry.get("outlet"), f"{where}.outlet", required=False)
-        published = _published(reader, entry.get("published"), f"{where}.published")
+        published = parse_date(reader, entry.get("published"), f"{where}.published")
         if name is None or lang not in LANGS:
             continue
         if name in articles:

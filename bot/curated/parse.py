@@ -133,7 +133,8 @@ class Reader:
             self.bad("version", f"must be one of {SUPPORTED_VERSIONS}, got {doc.get('version')!r}")
 
 
-def _date(reader: Reader, value: object, entry: str) -> dt.date | None:
+def parse_date(reader: Reader, value: object, entry: str) -> dt.date | None:
+    """A YAML date or an ISO 8601 text as a date; anything else is reported on ``entry`` and read as None."""
     if value is None:
         return None
     if isinstance(value, dt.datetime):
@@ -167,7 +168,7 @@ def parse_fact(reader: Reader, raw: object, entry: str, event_id: str) -> Fact |
     origin = str(doc.get("origin", CURATED))
     if origin not in ORIGINS:
         reader.bad(f"{entry}.origin", f"{origin!r} must be one of {', '.join(ORIGINS)}")
-    added = _date(reader, doc.get("added"), f"{entry}.added")
+    added = parse_date(reader, doc.get("added"), f"{entry}.added")
     if fact_id is None or text is None or source is None or quote is None:
         return None
     questions = reader.phrases(doc["questions"], f"{entry}.questions", minimum=0) if doc.get("questions") is not None else {}
@@ -207,7 +208,7 @@ def _dates(reader: Reader, raw: object, year: int) -> EventDates | None:
     doc = reader.mapping(raw, "dates", required=False)
     if not doc:
         return None
-    start, end = _date(reader, doc.get("start"), "dates.start"), _date(reader, doc.get("end"), "dates.end")
+    start, end = parse_date(reader, doc.get("start"), "dates.start"), parse_date(reader, doc.get("end"), "dates.end")
     precision = doc.get("precision", "day")
     if precision not in ("day", "month", "year"):
         reader.bad("dates.precision", f"{precision!r} must be day, month or year")
