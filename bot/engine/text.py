@@ -7,6 +7,7 @@ which is what Vietnamese and French need, and leave Thai marks untouched.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -135,6 +136,17 @@ class Normalized:
         Returns:
             Its exact and folded forms and their words.
         """
-        exact = normalize(text)
-        folded = fold(exact)
-        return cls(text, exact, folded, tuple(words(exact)), tuple(words(folded)))
+        return _normalized(text)
+
+
+#: Texts whose normalized forms are kept: an index build normalizes each curated text two or three times, and an
+#: admin edit rebuilds the index from texts nearly all of which are unchanged (they then cost nothing). The values
+#: are immutable; 65,536 short texts take some tens of MB at most.
+NORMALIZED_CACHE = 65_536
+
+
+@functools.lru_cache(maxsize=NORMALIZED_CACHE)
+def _normalized(text: str) -> Normalized:
+    exact = normalize(text)
+    folded = fold(exact)
+    return Normalized(text, exact, folded, tuple(words(exact)), tuple(words(folded)))
