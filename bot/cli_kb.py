@@ -14,7 +14,8 @@ from bot.curated.transfer import export_folder, import_edits, read_folder
 from bot.engine import KnowledgeBase
 from bot.settings import Settings
 from bot.store import Store
-from bot.store.knowledge import KnowledgeLog, StaleKnowledge
+from bot.store.knowledge import KnowledgeLog
+from bot.store.knowledge_records import StaleKnowledge
 
 #: Changes made from the command line are recorded with this user id.
 CLI_USER = 0

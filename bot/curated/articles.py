@@ -12,8 +12,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from bot.curated.parse import CURATED, Reader, parse_date
 from bot.curated.problems import Problem
+from bot.curated.reader import CURATED, Reader, parse_date
 from bot.engine.model import LANGS, Article, Event
 
 SOURCES_FILE = "sources.yaml"

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from bot.curated.export import event_to_doc, fact_to_doc
-from bot.curated.parse import ADMIN, ID_RE
+from bot.curated.reader import ADMIN, ID_RE
 from bot.curated.visible import has_visible
 from bot.engine.index import Index
 from bot.engine.language import detect_language

@@ -10,8 +10,9 @@ import yaml
 
 from bot.curated.articles import SOURCES_FILE, article_problems, parse_articles, uncited_sources
 from bot.curated.checks import event_checks, intent_checks
-from bot.curated.parse import Reader, parse_event, parse_intents
+from bot.curated.parse import parse_event, parse_intents
 from bot.curated.problems import CurationError, Problem
+from bot.curated.reader import Reader
 from bot.curated.safe_yaml import MAX_FILE_BYTES, UnsafeFile, load_text, read_regular
 from bot.curated.text_catalog import LISTS, TEXT_FILES, catalog_problems
 from bot.engine.model import LANGS, Article, Event, Intent, KnowledgeBase, LocalText, Messages

@@ -15,7 +15,7 @@ from bot.curated.stale_texts import stale_languages
 from bot.engine import KnowledgeBase
 from bot.engine.index import Index
 from bot.engine.render import shorten
-from bot.store.knowledge import Change
+from bot.store.knowledge_records import Change
 from bot.store.user_names import names_of
 from bot.telegram.addressing import command_args, whole_number
 from bot.telegram.formatting import Block

@@ -26,7 +26,7 @@ from bot.curated.overlay import Overlay, apply_overlay
 from bot.engine.index import Index
 from bot.engine.model import KnowledgeBase
 from bot.engine.render import shorten
-from bot.store.knowledge import Change, StaleKnowledge, UndoError
+from bot.store.knowledge_records import Change, StaleKnowledge, UndoError
 from bot.store.user_names import remember_name
 from bot.telegram.services import Services, SummitContext
 

@@ -25,7 +25,7 @@ from bot.curated.questions import alternate_questions, attach_question
 from bot.engine.language import detect_language
 from bot.engine.render import shorten
 from bot.engine.text import Normalized
-from bot.store.knowledge import Unanswered
+from bot.store.knowledge_records import Unanswered
 from bot.telegram.addressing import command_args, replies_to, whole_number
 from bot.telegram.admin import admin_lang, admin_press, change_block, refusal, require_bot_admin, say, undo_and_report
 from bot.telegram.formatting import Block

@@ -105,7 +105,8 @@ def test_migration_list_must_be_numbered_in_order() -> None:
 
 
 async def test_unanswered_questions_keep_their_numbers_and_can_be_left_out(tmp_path: Path) -> None:
-    from bot.store.knowledge import KnowledgeLog, Unanswered
+    from bot.store.knowledge import KnowledgeLog
+    from bot.store.knowledge_records import Unanswered
 
     store = await Store.open(tmp_path / "bot.db")
     try:
