@@ -73,7 +73,10 @@ ADMIN_TEXTS = _declare(
     "announce_send_button:chats announce_plan_button:when announce_cancel_button announce_sending:chats,id "
     "announce_gone:id schedule_done:chats,id,when,zone announce_none:id announce_already_sent:id "
     "announce_already_cancelled:id announce_cancelled:id announce_cancelled_sending:dropped,id announcements_pending "
-    "announcements_none announcements_sent announcements_unschedule_hint unschedule_usage cancel_use_unschedule:id"
+    "announcements_none announcements_sent announcements_unschedule_hint unschedule_usage cancel_use_unschedule:id "
+    "progress_starting progress_tally:failed,pending,sent,total progress_tally_cancelled:cancelled progress_sending:tally "
+    "progress_cancelled:tally progress_finished:tally progress_nobody report_all:id,sent report_some:failed,id,sent,total "
+    "report_more:count"
 )
 #: The command menus' descriptions (setMyCommands), ``command_<name>``.
 COMMANDS = (

@@ -114,3 +114,16 @@ async def test_progress_message_is_edited_then_reported(bot: Harness) -> None:
     assert all(gap >= 1.9 for gap in gaps), [(round(e.at, 2), plain(e)) for e in edits]  # throttled to one edit per 2 s
     assert "delivered to all 100 chat(s)" in plain(final)
     assert set(received(bot.api, "Progress test").values()) == {1} and len(chats) == 100
+
+
+async def test_the_progress_and_the_report_are_in_the_admins_language(bot: Harness) -> None:
+    await bot.services.store.set_user_lang(ADMIN, "fr")  # the admin's /lang choice
+    chats = await subscribe(bot, PRIVATE[:3])
+    announcement_id = await announce(bot, "Nouvelles du jour")
+    await wait_received(bot.api, chats, "Nouvelles du jour")
+    final = await bot.api.wait_for(
+        "sendMessage", lambda c: c.ok and c.params["chat_id"] == ADMIN and plain(c).startswith(f"Annonce n° {announcement_id} :"), 20
+    )
+    assert plain(final) == f"Annonce n° {announcement_id} : remise aux 3 conversation(s)."
+    edits = [plain(c) for c in bot.api.calls_of("editMessageText") if c.ok and c.params.get("chat_id") == ADMIN]
+    assert any("Terminée : envoyés 3/3 · échecs 0 · en attente 0" in text for text in edits), edits

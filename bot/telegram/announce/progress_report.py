@@ -7,7 +7,7 @@ import contextlib
 import datetime as dt
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from functools import partial
 
 from telegram import Bot
@@ -16,6 +16,7 @@ from telegram.error import TelegramError
 
 from bot.announce.announcements import Announcement, Announcements
 from bot.announce.outbox import Counts, Outbox
+from bot.engine.model import Messages
 from bot.engine.render import shorten
 from bot.telegram.formatting import Block, render
 from bot.telegram.outgoing import Outgoing
@@ -26,6 +27,8 @@ EDIT_INTERVAL = 2.0  # seconds between two edits of one progress message
 TICK = 0.5  # seconds between looks at the broadcasts under way
 EXCERPT = 60
 MAX_LISTED = 30
+#: The texts and the language to report to an announcement's admin in (their /lang choice, else the default).
+AdminTexts = Callable[[Announcement], Awaitable[tuple[Messages, str]]]
 
 
 def heading(announcement: Announcement) -> str:
@@ -33,47 +36,53 @@ def heading(announcement: Announcement) -> str:
     return f"📣 #{announcement.id} “{shorten(' '.join(announcement.text.split()), EXCERPT)}”"
 
 
-def progress_text(announcement: Announcement, counts: Counts, *, final: bool = False) -> str:
+def progress_text(announcement: Announcement, counts: Counts, messages: Messages, lang: str, *, final: bool = False) -> str:
     """The progress line: what was sent, failed, and is still pending.
 
     Args:
         announcement: the broadcast.
         counts: how its deliveries stand.
+        messages: the bot's texts.
+        lang: the admin's language.
         final: whether it is over.
 
     Returns:
         Plain text (escaped when sent).
     """
     head = heading(announcement)
-    tally = f"sent {counts.sent}/{counts.total} · failed {counts.failed} · pending {counts.remaining}"
+    tally = messages.get("progress_tally", lang, sent=counts.sent, total=counts.total, failed=counts.failed, pending=counts.remaining)
     if counts.cancelled:
-        tally += f" · cancelled {counts.cancelled}"
+        tally += messages.get("progress_tally_cancelled", lang, cancelled=counts.cancelled)
     if not final:
-        return f"{head}\nSending… {tally}"
+        return f"{head}\n{messages.get('progress_sending', lang, tally=tally)}"
     if announcement.state == "cancelled":
-        return f"{head}\nCancelled: {tally}"
-    return f"{head}\nFinished: {tally}" if counts.total else f"{head}\nNo chat is subscribed: nothing was sent."
+        return f"{head}\n{messages.get('progress_cancelled', lang, tally=tally)}"
+    key = "progress_finished" if counts.total else "progress_nobody"
+    return f"{head}\n{messages.get(key, lang, tally=tally) if counts.total else messages.get(key, lang)}"
 
 
-def report_blocks(announcement: Announcement, counts: Counts, failures: list[tuple[int, str, str | None]]) -> list[Block]:
+def report_blocks(announcement: Announcement, counts: Counts, failures: list[tuple[int, str, str | None]], messages: Messages, lang: str) -> list[Block]:
     """The final report: how many chats got the announcement, and each one that did not, with why.
 
     Args:
         announcement: the broadcast.
         counts: its final counts.
         failures: (chat id, error, title) of the chats that failed.
+        messages: the bot's texts.
+        lang: the admin's language.
 
     Returns:
         The report's lines.
     """
     if not failures:
-        return [Block(f"Announcement #{announcement.id}: delivered to all {counts.sent} chat(s).", "b")]
-    lines = [Block(f"Announcement #{announcement.id}: delivered to {counts.sent} of {counts.total} chat(s); {counts.failed} failed:", "b")]
+        return [Block(messages.get("report_all", lang, id=announcement.id, sent=counts.sent), "b")]
+    head = messages.get("report_some", lang, id=announcement.id, sent=counts.sent, total=counts.total, failed=counts.failed)
+    lines = [Block(head, "b")]
     for chat_id, error, title in failures[:MAX_LISTED]:
         where = f"{title} ({chat_id})" if title else str(chat_id)
         lines.append(Block(f"• {where}: {shorten(error, 200)}"))
     if counts.failed > MAX_LISTED:
-        lines.append(Block(f"… and {counts.failed - MAX_LISTED} more"))
+        lines.append(Block(messages.get("report_more", lang, count=counts.failed - MAX_LISTED)))
     return lines
 
 
@@ -81,9 +90,17 @@ class ProgressReporter:
     """Watches broadcasts under way: edits their progress message (throttled) and reports when they are over."""
 
     def __init__(
-        self, bot: Bot, announcements: Announcements, outbox: Outbox, outgoing: Outgoing, clock: Callable[[], dt.datetime], interval: float = EDIT_INTERVAL
+        self,
+        bot: Bot,
+        announcements: Announcements,
+        outbox: Outbox,
+        outgoing: Outgoing,
+        clock: Callable[[], dt.datetime],
+        texts: AdminTexts,
+        interval: float = EDIT_INTERVAL,
     ) -> None:
         self._bot, self._announcements, self._outbox, self._outgoing = bot, announcements, outbox, outgoing
+        self._texts = texts
         self._clock = clock
         self._interval = interval
         self._watched: set[int] = set()
@@ -143,7 +160,8 @@ class ProgressReporter:
             if tally.remaining == 0:
                 await self._finish(announcement, tally)
             elif time.monotonic() - self._edited.get(announcement_id, float("-inf")) >= self._interval:
-                await self._edit(announcement, progress_text(announcement, tally))
+                messages, lang = await self._texts(announcement)
+                await self._edit(announcement, progress_text(announcement, tally, messages, lang))
 
     async def _finish(self, announcement: Announcement, counts: Counts) -> None:
         self._watched.discard(announcement.id)
@@ -152,11 +170,12 @@ class ProgressReporter:
         log.info("announcement #%d (%s) over: %d sent, %d failed", announcement.id, announcement.kind, counts.sent, counts.failed)
         if announcement.admin_chat_id is None:
             return
-        await self._edit(announcement, progress_text(announcement, counts, final=True))
+        messages, lang = await self._texts(announcement)
+        await self._edit(announcement, progress_text(announcement, counts, messages, lang, final=True))
         failures = await self._outbox.failures(announcement.id, MAX_LISTED)
         if counts.total:
             with contextlib.suppress(TelegramError):
-                for part in render(report_blocks(announcement, counts, failures)):
+                for part in render(report_blocks(announcement, counts, failures, messages, lang)):
                     send = partial(self._bot.send_message, announcement.admin_chat_id, part, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW)
                     await self._outgoing.send(send, announcement.admin_chat_id, announcement.admin_chat_id < 0, bulk=True)
         self._shown.pop(announcement.id, None)

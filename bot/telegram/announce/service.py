@@ -25,7 +25,7 @@ from bot.announce.broadcast_texts import Texts
 from bot.announce.outbox import Delivery, Outbox
 from bot.announce.subscriptions import Subscriptions, from_iso, iso
 from bot.engine import LANGS, Engine
-from bot.engine.model import DEFAULT_LANG
+from bot.engine.model import DEFAULT_LANG, Messages
 from bot.store import Store
 from bot.telegram.announce.delivery import DeliveryWorker
 from bot.telegram.announce.message_bodies import broadcast_bodies, reminder_html
@@ -69,7 +69,8 @@ class Announcer:
             bot, self.outbox, clock, outgoing,
             markup=self._markup, on_migrated=on_migrated, on_blocked=on_blocked, on_settled=self._settled, may_send=may_send,
         )  # fmt: skip
-        self.progress = ProgressReporter(bot, self.announcements, self.outbox, outgoing, clock)
+        self.progress = ProgressReporter(bot, self.announcements, self.outbox, outgoing, clock, self.admin_texts)
+        self._store = store
         self._outgoing, self._bot_name = outgoing, bot_name or bot.first_name
         self._bot, self._engine, self._zone, self._days, self._clock = bot, engine, zone, tuple(reminder_days), clock
         self._jobs = job_queue
@@ -141,7 +142,8 @@ class Announcer:
         chat_id = announcement.admin_chat_id
         if chat_id is None or announcement.progress_message_id is not None:
             return
-        text = f"{heading(announcement)}\nStarting…"
+        messages, lang = await self.admin_texts(announcement)
+        text = f"{heading(announcement)}\n{messages.get('progress_starting', lang)}"
         try:
             html = render([Block(line) for line in text.split("\n")])[0]
             send = partial(self._bot.send_message, chat_id, html, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW)
@@ -150,6 +152,11 @@ class Announcer:
             log.info("announcement #%d: no progress message in chat %s: %s", announcement.id, chat_id, exc)
             return
         await self.announcements.set_progress_message(announcement.id, chat_id, sent.message_id)
+
+    async def admin_texts(self, announcement: Announcement) -> tuple[Messages, str]:
+        """The texts, and the language of the admin who made the announcement (their /lang, else the default)."""
+        chosen = await self._store.get_user_lang(announcement.created_by) if announcement.created_by is not None else None
+        return self._engine.kb.messages, chosen or DEFAULT_LANG
 
     def _plan(self, now: dt.datetime) -> list[reminders.Reminder]:
         return reminders.plan(self._engine.kb.events, self._days, now, self._zone)
