@@ -93,7 +93,7 @@ async def sync(svc: Services) -> bool:
 async def sync_job(context: SummitContext) -> None:
     """Job: pick up knowledge changed by ``kb import`` (or any other process)."""
     svc = context.bot_data.services
-    if not isinstance(svc, Services) or svc.reload_lock.locked():
+    if svc is None or svc.reload_lock.locked():
         return  # an edit, undo or reload is under way: it syncs itself
     async with svc.reload_lock:
         await sync(svc)

@@ -77,12 +77,12 @@ async def start_services(app: BotApp, settings: Settings, engine: Engine | None,
 async def flush_question_log(context: SummitContext) -> None:
     """Job: write the buffered question log to the store."""
     svc = context.bot_data.services
-    if isinstance(svc, Services):
+    if svc is not None:
         await svc.flush_questions()
 
 
 async def stop_services(app: BotApp) -> None:
     """``post_shutdown``: close what :func:`start_services` opened."""
     svc, app.bot_data.services = app.bot_data.services, None
-    if isinstance(svc, Services):
+    if svc is not None:
         await svc.close()

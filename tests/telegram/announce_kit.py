@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fakeapi import Call, FakeBotApi
 from harness import ADMIN, Harness, buttons, plain
 
+from bot.engine import Engine
 from bot.engine.model import EVENT_KINDS
 from bot.telegram.announce.service import Announcer
+from bot.telegram.app import build_application, running
 
 WAIT = 10.0  # seconds: the longest a whole (small) broadcast may take in these tests
 
@@ -29,6 +33,20 @@ class Clock:
 
     def set(self, at: dt.datetime) -> None:
         self.offset = at - dt.datetime.now(dt.UTC)
+
+
+@asynccontextmanager
+async def clocked_announcer(api: FakeBotApi, db: Path, engine: Engine, clock: Clock) -> AsyncIterator[Announcer]:
+    """The bot running in Asia/Bangkok on the test's clock (reminders go out at 09:00 local time): its announcer."""
+    assert api.root is not None
+    from harness import make_settings
+
+    settings = make_settings(api.root, db, SUMMITBOT_TIMEZONE="Asia/Bangkok")
+    async with running(build_application(settings, engine), poll_timeout=1) as app:
+        svc = app.bot_data.services
+        assert svc is not None and svc.announcer is not None
+        svc.clock = clock
+        yield svc.announcer
 
 
 def announcer(bot: Harness) -> Announcer:

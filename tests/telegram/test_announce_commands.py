@@ -6,13 +6,11 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from announce_kit import Clock, announcer, received, report, subscribe, wait_received
+from announce_kit import Clock, announcer, clocked_announcer, received, report, subscribe, wait_received
 from fakeapi import FakeBotApi
-from harness import ADMIN, BOT, THAI, Harness, buttons, make_settings, plain
+from harness import ADMIN, BOT, THAI, Harness, buttons, plain
 
 from bot.engine import Engine
-from bot.telegram.app import build_application, running
-from bot.telegram.services import Services
 
 pytestmark = pytest.mark.timeout(40)
 GROUP, ADMIN_OF_GROUP, MEMBER = -700, 71, 72
@@ -167,14 +165,8 @@ async def test_scheduled_announcement_fires_at_its_time(bot: Harness) -> None:
 
 async def test_reminders_in_each_chats_language_once_even_across_restarts(api: FakeBotApi, engine: Engine, tmp_path: Path) -> None:
     """World Telecommunication Day (17 May, every year): reminders 7 days and 1 day before, at 09:00."""
-    assert api.root is not None
-    settings = make_settings(api.root, tmp_path / "bot.sqlite3", SUMMITBOT_TIMEZONE="Asia/Bangkok")
     clock = Clock()
-    async with running(build_application(settings, engine), poll_timeout=1) as app:
-        svc: Services = app.bot_data.services
-        svc.clock = clock
-        ann = svc.announcer
-        assert ann is not None
+    async with clocked_announcer(api, tmp_path / "bot.sqlite3", engine, clock) as ann:
         await ann.subscriptions.subscribe(21, "private", "th", ("itu-event",), None)
         await ann.subscriptions.subscribe(22, "private", "en", ("summit",), None)
         await ann.subscriptions.subscribe(-23, "group", "fr", ("summit", "iot-expo", "itu-event"), None)
@@ -189,13 +181,10 @@ async def test_reminders_in_each_chats_language_once_even_across_restarts(api: F
         assert plain(thai).startswith("แจ้งเตือน: วันโทรคมนาคมและสังคมสารสนเทศโลก") and "อีก 7 วัน" in plain(thai) and "17 พฤษภาคม 2570" in plain(thai)
         assert plain(french).startswith("Rappel : « ") and "dans 7 jours, le 17 mai 2027" in plain(french)
         assert ("Date et lieu", "v1|dp|wtisd_2021|fr") in buttons(french)  # the event card's buttons come along
-    async with running(build_application(settings, engine), poll_timeout=1) as app:  # a restart sends nothing again
-        svc = app.bot_data.services
-        svc.clock = clock
-        assert svc.announcer is not None
-        await svc.announcer.check_due()
+    async with clocked_announcer(api, tmp_path / "bot.sqlite3", engine, clock) as ann:  # a restart sends nothing again
+        await ann.check_due()
         clock.set(dt.datetime(2027, 5, 16, 9, 0, 1, tzinfo=dt.timezone(dt.timedelta(hours=7))))
-        await svc.announcer.check_due()
+        await ann.check_due()
         tomorrow = await api.wait_for("sendMessage", lambda c: c.params["chat_id"] == 21)
         assert "พรุ่งนี้" in plain(tomorrow)
         await api.wait_for("sendMessage", lambda c: c.params["chat_id"] == -23)

@@ -6,13 +6,11 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from announce_kit import Clock, announce, announcer, report, subscribe, wait_received
+from announce_kit import Clock, announce, announcer, clocked_announcer, report, subscribe, wait_received
 from fakeapi import FakeBotApi
-from harness import ADMIN, THAI, Harness, buttons, make_settings, plain
+from harness import ADMIN, THAI, Harness, buttons, plain
 
 from bot.engine import Engine
-from bot.telegram.app import build_application, running
-from bot.telegram.services import Services
 
 pytestmark = pytest.mark.timeout(40)
 FORUM, TOPIC = -1007001, 42
@@ -73,17 +71,12 @@ async def test_cancel_aborts_a_pending_preview_and_otherwise_says_nothing_to_can
 
 async def test_a_recurring_event_is_announced_by_name_and_coming_date(api: FakeBotApi, engine: Engine, tmp_path: Path) -> None:
     """World Telecommunication and Information Society Day: the sources describe 2021; the reminder is for 2027."""
-    assert api.root is not None
-    settings = make_settings(api.root, tmp_path / "bot.sqlite3", SUMMITBOT_TIMEZONE="Asia/Bangkok")
     clock = Clock()
-    async with running(build_application(settings, engine), poll_timeout=1) as app:
-        svc: Services = app.bot_data.services
-        svc.clock = clock
-        assert svc.announcer is not None
+    async with clocked_announcer(api, tmp_path / "bot.sqlite3", engine, clock) as ann:
         for chat, lang in ((41, "en"), (42, "th"), (43, "vi"), (44, "fr")):
-            await svc.announcer.subscriptions.subscribe(chat, "private", lang, ("itu-event",), None)
+            await ann.subscriptions.subscribe(chat, "private", lang, ("itu-event",), None)
         clock.set(dt.datetime(2027, 5, 10, 9, 1, tzinfo=dt.timezone(dt.timedelta(hours=7))))
-        await svc.announcer.check_due()
+        await ann.check_due()
         sent = {chat: await api.wait_for("sendMessage", lambda c, chat=chat: c.params["chat_id"] == chat) for chat in (41, 42, 43, 44)}  # type: ignore[misc]
         english, thai, vietnamese, french = (plain(sent[chat]) for chat in (41, 42, 43, 44))
         assert english.startswith(
