@@ -58,12 +58,25 @@ class Store:
         self._clock = clock
         self._lock = asyncio.Lock()
         self._langs: OrderedDict[int, str | None] = OrderedDict()
+        # True while _langs holds every stored choice: a user not in it then has none, and needs no query (the
+        # first message of each new user would otherwise cost a database round trip, most of a reply's CPU).
+        self._langs_complete = False
 
     def _remember_lang(self, user_id: int, lang: str | None) -> None:
         self._langs[user_id] = lang
         self._langs.move_to_end(user_id)
         while len(self._langs) > LANG_CACHE_SIZE:
             self._langs.popitem(last=False)
+            self._langs_complete = False
+
+    async def _load_langs(self) -> None:
+        """Read every stored /lang choice into the cache, when they fit in it."""
+        rows = await self._query("SELECT user_id, lang FROM user_settings ORDER BY updated_at LIMIT ?", (LANG_CACHE_SIZE + 1,))
+        if len(rows) > LANG_CACHE_SIZE:
+            return
+        for user_id, lang in rows:
+            self._remember_lang(int(user_id), None if lang is None else str(lang))
+        self._langs_complete = True
 
     @classmethod
     async def open(cls, path: Path | str, *, clock: Callable[[], dt.datetime] = _utc_now, migrations: Sequence[Migration] = MIGRATIONS) -> Store:
@@ -91,6 +104,7 @@ class Store:
                 await db.execute_fetchall(pragma)
             store = cls(db, clock)
             await store._migrate(migrations)
+            await store._load_langs()
         except BaseException:
             await db.close()
             raise
@@ -181,6 +195,8 @@ class Store:
         if user_id in self._langs:
             self._langs.move_to_end(user_id)
             return self._langs[user_id]
+        if self._langs_complete:
+            return None
         rows = await self._query("SELECT lang FROM user_settings WHERE user_id = ?", (user_id,))
         lang = str(rows[0][0]) if rows and rows[0][0] is not None else None
         self._remember_lang(user_id, lang)

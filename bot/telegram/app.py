@@ -178,7 +178,8 @@ def build_application(settings: Settings, engine: Engine | None = None) -> BotAp
     # what CONTEXT_TYPES makes true at run time (jobs get a SummitContext too).
     app = cast(BotApp, (
         ApplicationBuilder().token(token).context_types(CONTEXT_TYPES).base_url(settings.base_url).base_file_url(settings.base_file_url)
-        # PTB's own HTTP client and pool sizes, reporting each answered call for /healthz.
+        # The aiohttp client (bot.telegram.aiohttp_request), reporting each answered call for /healthz; getUpdates
+        # has its own connection so that a long poll never waits behind replies.
         .request(TrackingRequest(health, connection_pool_size=256)).get_updates_request(TrackingRequest(health, connection_pool_size=1))
         .concurrent_updates(PerChatOrder()).post_init(post_init).post_shutdown(stop_services).build()
     ))  # fmt: skip

@@ -17,8 +17,9 @@ from typing import Any
 import tornado.httpserver
 import tornado.web
 from telegram.error import NetworkError
-from telegram.request import BaseRequest, HTTPXRequest, RequestData
+from telegram.request import BaseRequest, RequestData
 
+from bot.telegram.aiohttp_request import AiohttpRequest
 from bot.telegram.poison import PoisonLog, screen_updates
 
 log = logging.getLogger(__name__)
@@ -73,8 +74,8 @@ class ApiHealth:
         return None if self.last_ok is None else time.monotonic() - self.last_ok
 
 
-class TrackingRequest(HTTPXRequest):
-    """PTB's HTTP client that reports every answered call to an :class:`ApiHealth`.
+class TrackingRequest(AiohttpRequest):
+    """The bot's HTTP client (:mod:`bot.telegram.aiohttp_request`) that reports every answered call to an :class:`ApiHealth`.
 
     For getUpdates it also screens out updates PTB cannot parse (:mod:`bot.telegram.poison`), and turns a 401 into
     :class:`TokenRejected`, which PTB's polling loop retries with backoff (an ``InvalidToken`` ends it for good);

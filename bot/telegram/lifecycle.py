@@ -49,7 +49,13 @@ async def serving(app: AnyApp, start_updates: StartUpdates) -> AsyncIterator[Any
     Yields:
         The running application.
     """
-    await app.initialize()
+    try:
+        await app.initialize()
+    except BaseException:
+        # The bot's HTTP sessions are open by the time getMe fails, and PTB's shutdown skips an application that
+        # never finished initializing: closed here, or aiohttp reports them unclosed.
+        await _step("closing the HTTP sessions", app.bot.shutdown)
+        raise
     stop_updates: Callable[[], Awaitable[object]] | None = None
     started = False
     try:

@@ -25,8 +25,7 @@ from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
 #: At most this many updates are handled at once (the rest wait, in order). Eight keep the bot above Telegram's
-#: ~30 messages/s global limit up to ~250 ms per request, while httpcore's pool (whose cost grows with the number of
-#: open connections) stays small.
+#: ~30 messages/s global limit up to ~250 ms per request, while the number of open connections stays small.
 MAX_CONCURRENT_UPDATES = 8
 #: PTB's semaphore: never the limit (see the module docstring); updates wait for their chat, then for a slot.
 UNBOUNDED = sys.maxsize

@@ -49,6 +49,27 @@ async def test_user_lang(tmp_path: Path) -> None:
         await reopened.close()
 
 
+@pytest.mark.parametrize("cache_size", [1, 2, 50_000])
+async def test_user_langs_are_right_whether_or_not_they_all_fit_in_memory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cache_size: int) -> None:
+    # Every stored choice is read at open when they fit (then an unknown user needs no query); when they do not,
+    # or once the cache has dropped one, a user missing from memory is looked up in the database.
+    path = tmp_path / "bot.db"
+    store = await Store.open(path)
+    try:
+        for user, lang in ((1, "th"), (2, "vi"), (3, "fr")):
+            await store.set_user_lang(user, lang)
+    finally:
+        await store.close()
+    monkeypatch.setattr("bot.store.store.LANG_CACHE_SIZE", cache_size)
+    reopened = await Store.open(path)
+    try:
+        assert [await reopened.get_user_lang(u) for u in (3, 1, 4, 2, 1)] == ["fr", "th", None, "vi", "th"]
+        await reopened.set_user_lang(4, "en")
+        assert [await reopened.get_user_lang(u) for u in (4, 2, 3)] == ["en", "vi", "fr"]
+    finally:
+        await reopened.close()
+
+
 async def test_chats_and_migration(tmp_path: Path) -> None:
     store = await Store.open(":memory:")
     try:
