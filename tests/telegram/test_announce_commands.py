@@ -93,6 +93,30 @@ async def test_admin_commands_are_refused_to_others_and_check_their_input(bot: H
     assert await ann.announcements.in_state("draft", "scheduled", "sending", "done", "cancelled") == []
 
 
+async def test_schedule_time_errors_are_in_the_admins_language(bot: Harness) -> None:
+    """Each reason /schedule gives for an unreadable time, in the admin's Telegram language, then their /lang choice."""
+
+    async def schedule(when: str, chat_id: int, lang: str | None) -> str:
+        bot.api.send_text(f"/schedule {when} | Bonjour", chat_id=chat_id, user_id=ADMIN, chat_type="group", language_code=lang)
+        return plain(await bot.reply(chat_id))
+
+    forms = "utilisez le format ISO 8601 (2026-12-01T09:00+07:00), un délai (in 2h, in 90m, in 1d 3h) ou un jour et une heure"
+    fr = await schedule("mardi prochain", -9300, "fr")
+    assert fr.startswith(f"Non programmée : impossible de lire « mardi prochain » comme une heure : {forms}")
+    assert "\nUtilisation : /schedule <quand> | <texte>" in fr  # then the command's usage, in French too
+    assert (await schedule("2020-01-01 10:00", -9301, "fr")).startswith("Non programmée : 2020-01-01T10:00+00:00 est déjà passé.")
+    assert (await schedule("tomorrow", -9302, "fr")).startswith("Non programmée : indiquez aussi l’heure, par exemple tomorrow 09:00.")
+    assert (await schedule("today 24:00", -9303, "fr")).startswith("Non programmée : 24:00 n’est pas une heure valide.")
+    assert (await schedule("in 400d", -9304, "fr")).startswith("Non programmée : c’est à plus d’un an d’ici.")
+    assert (await schedule("9" * 70, -9305, "fr")).startswith(f"Non programmée : c’est trop long pour une heure : {forms}")
+    await bot.services.store.set_user_lang(ADMIN, "vi")  # /lang wins over Telegram's language
+    vi = await schedule("tomorrow", -9306, "fr")
+    assert vi.startswith("Chưa lên lịch: hãy ghi cả giờ, ví dụ tomorrow 09:00.\nCách dùng: /schedule")
+    await bot.services.store.set_user_lang(ADMIN, "th")
+    assert (await schedule("in 400d", -9307, None)).startswith("ยังไม่ได้ตั้งเวลา: เวลานั้นเกินหนึ่งปีนับจากนี้\nวิธีใช้: /schedule")
+    assert await announcer(bot).announcements.in_state("draft", "scheduled", "sending", "done", "cancelled") == []  # nothing stored
+
+
 async def test_preview_cancel_and_a_second_send_press(bot: Harness) -> None:
     await subscribe(bot, [1, 2])
     bot.api.send_text("/announce Line one\nLine <two>", chat_id=ADMIN, user_id=ADMIN)

@@ -117,7 +117,8 @@ async def on_schedule(update: Update, context: SummitContext) -> None:
     try:
         moment = parse_when(when, svc.now(), svc.zone)
     except WhenError as exc:
-        await reply_lines(svc, message, [svc.messages.get("schedule_not", lang, reason=str(exc)), svc.messages.get("schedule_usage", lang)])
+        reason = svc.messages.get(exc.key, lang, forms=svc.messages.get("when_forms", lang), **exc.values)
+        await reply_lines(svc, message, [svc.messages.get("schedule_not", lang, reason=reason), svc.messages.get("schedule_usage", lang)])
         return
     ann = announcer(svc)
     draft = await ann.announcements.create(
