@@ -1,4 +1,4 @@
-"""Parse when a scheduled announcement should go out: ISO 8601, "in 2h", "tomorrow 09:00"."""
+"""Parse when a scheduled announcement should go out: ISO 8601, "in 2h", "tomorrow 09:00" (the words admins type stay English)."""
 
 from __future__ import annotations
 
@@ -12,11 +12,18 @@ _UNITS |= {"m": 60, "min": 60, "mins": 60, "minute": 60, "minutes": 60}
 _RELATIVE = re.compile(r"^in\s+((?:\d{1,4}\s*(?:days?|d|hours?|hrs?|h|minutes?|mins?|m)\s*)+)$")
 _PART = re.compile(r"(\d{1,4})\s*(days?|d|hours?|hrs?|h|minutes?|mins?|m)")
 _DAY_TIME = re.compile(r"^(today|tomorrow)(?:\s+(?:at\s+)?(\d{1,2})[:h.](\d{2}))?$")
-USAGE = "use ISO 8601 (2026-12-01T09:00+07:00), a delay (in 2h, in 90m, in 1d 3h) or a day and time (tomorrow 09:00, today 18:30)"
 
 
 class WhenError(ValueError):
-    """The time could not be understood, or is in the past or too far ahead; the message says which."""
+    """The time could not be understood, or is in the past or too far ahead.
+
+    ``key`` names the text saying why (``when_<key>`` in intents/admin_messages.yaml, which the Telegram layer shows
+    in the admin's language with the accepted forms), ``values`` fill its placeholders.
+    """
+
+    def __init__(self, name: str, /, **values: str) -> None:
+        super().__init__(name, values)
+        self.key, self.values = f"when_{name}", values
 
 
 def parse_when(text: str, now: dt.datetime, tz: ZoneInfo) -> dt.datetime:
@@ -31,21 +38,21 @@ def parse_when(text: str, now: dt.datetime, tz: ZoneInfo) -> dt.datetime:
         The moment, in UTC.
 
     Raises:
-        WhenError: naming what is wrong and what is accepted.
+        WhenError: naming what is wrong (its key and values).
     """
     raw = " ".join(text.strip().split())
     lowered = raw.casefold()
     if not raw:
-        raise WhenError(f"no time given: {USAGE}")
+        raise WhenError("empty")
     if len(raw) > 64:
-        raise WhenError(f"that is too long for a time: {USAGE}")
+        raise WhenError("too_long")
     moment = _relative(lowered, now) or _day_time(lowered, now, tz) or _iso(raw, tz)
     if moment is None:
-        raise WhenError(f"cannot read {raw!r} as a time: {USAGE}")
+        raise WhenError("unreadable", text=raw)
     if moment <= now:
-        raise WhenError(f"{moment.astimezone(tz).isoformat(timespec='minutes')} is in the past")
+        raise WhenError("past", when=moment.astimezone(tz).isoformat(timespec="minutes"))
     if moment - now > MAX_AHEAD:
-        raise WhenError("that is more than a year ahead")
+        raise WhenError("too_far")
     return moment.astimezone(dt.UTC)
 
 
@@ -62,10 +69,10 @@ def _day_time(text: str, now: dt.datetime, tz: ZoneInfo) -> dt.datetime | None:
     if match is None:
         return None
     if match.group(2) is None:
-        raise WhenError(f"give a time of day too, e.g. {match.group(1)} 09:00")
+        raise WhenError("no_time_of_day", day=match.group(1))
     hour, minute = int(match.group(2)), int(match.group(3))
     if hour > 23 or minute > 59:
-        raise WhenError(f"{hour:02d}:{minute:02d} is not a time of day")
+        raise WhenError("bad_time_of_day", time=f"{hour:02d}:{minute:02d}")
     local = now.astimezone(tz)
     day = local.date() + dt.timedelta(days=1 if match.group(1) == "tomorrow" else 0)
     return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=tz)

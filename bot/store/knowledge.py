@@ -129,6 +129,21 @@ class KnowledgeLog:
         rows = await self._store.query(f"SELECT {_CHANGE_COLUMNS} FROM kb_changes {where} ORDER BY change_id DESC LIMIT ?", [*params, limit])
         return [Change(*row) for row in rows]
 
+    async def undone_by(self, undo_batches: Collection[int]) -> list[Change]:
+        """The changes that undos reverted (the rows an undo batch marked), to say what each undo undid.
+
+        Args:
+            undo_batches: batch ids of undo changes.
+
+        Returns:
+            The reverted changes, by change id.
+        """
+        if not undo_batches:
+            return []
+        marks = ",".join("?" * len(undo_batches))
+        rows = await self._store.query(f"SELECT {_CHANGE_COLUMNS} FROM kb_changes WHERE undone_by IN ({marks}) ORDER BY change_id", list(undo_batches))
+        return [Change(*row) for row in rows]
+
     async def undo(self, change_id: int | None, *, user_id: int, chat_id: int | None) -> list[Change]:
         """Revert a change's whole batch to exactly the state before it, as a new batch of changes.
 

@@ -18,6 +18,7 @@ from bot.engine.render import shorten
 from bot.store.knowledge_records import Change
 from bot.store.user_names import names_of
 from bot.telegram.addressing import command_args, whole_number
+from bot.telegram.change_texts import change_block, describe_changes
 from bot.telegram.formatting import Block
 from bot.telegram.handlers import reply_key, sender
 from bot.telegram.kb_sync import Refused, store_edits, undo_changes
@@ -88,11 +89,6 @@ async def say(svc: Services, message: Message, lines: Sequence[str | Block], hea
     await reply_blocks(svc, message, blocks, quote=not in_private(message))
 
 
-def change_block(change: Change) -> Block:
-    """``#id summary`` of a stored change, its entity's id as code."""
-    return Block(f"#{change.change_id} {shorten(change.summary, 300)}", codes=(change.entity_id,))
-
-
 async def _stale(svc: Services, edit: Edit) -> list[str]:
     """The languages of an edited fact that still hold an older text (see :mod:`bot.curated.stale_texts`)."""
     if edit.entity != "fact" or edit.data is None:
@@ -124,7 +120,8 @@ async def _edit(update: Update, context: SummitContext, command: str, make: Make
         head, lines = refusal(svc, lang, exc, f"usage_{command}")
         await say(svc, message, lines, head)
         return
-    done: list[str | Block] = [change_block(c) for c in stored.changes]
+    described = await describe_changes(svc, stored.changes, lang)
+    done: list[str | Block] = [change_block(c, described[c.change_id]) for c in stored.changes]
     stale = sorted({code for edit in stored.edits for code in await _stale(svc, edit)})
     if stale:
         done.append(text("admin_still_older", lang, langs=", ".join(stale)))
@@ -186,11 +183,11 @@ def _who(svc: Services, lang: str, user_id: int, names: dict[int, str]) -> str:
     return svc.messages.get("admin_cli_user" if user_id == 0 else "admin_user_id", lang, id=user_id)
 
 
-def _change_line(svc: Services, lang: str, change: Change, names: dict[int, str]) -> Block:
+def _change_line(svc: Services, lang: str, change: Change, names: dict[int, str], summary: str) -> Block:
     text = svc.messages.get
     undone = f" {text('admin_undone_by', lang, id=change.undone_by)}" if change.undone_by else ""
     at = change.at[:16].replace("T", " ")
-    line = text("admin_history_line", lang, id=change.change_id, at=at, who=_who(svc, lang, change.user_id, names), summary=shorten(change.summary, 200))
+    line = text("admin_history_line", lang, id=change.change_id, at=at, who=_who(svc, lang, change.user_id, names), summary=shorten(summary, 200))
     return Block(line + undone, codes=(change.entity_id,))
 
 
@@ -207,9 +204,10 @@ async def on_history(update: Update, context: SummitContext) -> None:
         await say(svc, message, [text(exc.key, lang, **exc.values)], text("admin_nothing_to_show", lang))
         return
     changes = await svc.knowledge.history(event_id, limit=25)
-    names = await names_of(svc.store, {c.user_id for c in changes})
+    names, described = await names_of(svc.store, {c.user_id for c in changes}), await describe_changes(svc, changes, lang)
     head = text("admin_history_head_event", lang, event=event_id) if event_id else text("admin_history_head", lang)
-    await say(svc, message, [_change_line(svc, lang, c, names) for c in changes] or [text("admin_history_none", lang)], head)
+    lines = [_change_line(svc, lang, c, names, described[c.change_id]) for c in changes]
+    await say(svc, message, lines or [text("admin_history_none", lang)], head)
 
 
 async def on_undo(update: Update, context: SummitContext) -> None:
@@ -242,7 +240,8 @@ async def undo_and_report(svc: Services, message: Message, user: User, change_id
         head, lines = refusal(svc, lang, exc)
         await say(svc, message, lines, head)
         return
-    undone: list[str | Block] = [change_block(c) for c in changes]
+    described = await describe_changes(svc, changes, lang)
+    undone: list[str | Block] = [change_block(c, described[c.change_id]) for c in changes]
     await say(svc, message, [*undone, *(text("admin_warning", lang, problem=p) for p in problems[:5])], text("admin_undone", lang))
 
 

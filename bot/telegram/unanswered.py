@@ -27,7 +27,8 @@ from bot.engine.render import shorten
 from bot.engine.text import Normalized
 from bot.store.knowledge_records import Unanswered
 from bot.telegram.addressing import command_args, replies_to, whole_number
-from bot.telegram.admin import admin_lang, admin_press, change_block, refusal, require_bot_admin, say, undo_and_report
+from bot.telegram.admin import admin_lang, admin_press, refusal, require_bot_admin, say, undo_and_report
+from bot.telegram.change_texts import change_block, describe_changes
 from bot.telegram.formatting import Block
 from bot.telegram.handlers import on_group_text, on_private_text
 from bot.telegram.kb_sync import Refused, store_edits
@@ -145,7 +146,8 @@ async def _attach(svc: Services, message: Message, user: User, question_id: int,
         check = text("ua_still_declines", shown)
     else:
         check = text("ua_still_answers", shown, answer=", ".join(answer.facts) or answer.intent or answer.kind)
-    lines: list[str | Block] = [change_block(change), check, text("ua_live", shown, id=change.change_id)]
+    described = await describe_changes(svc, [change], shown)
+    lines: list[str | Block] = [change_block(change, described[change.change_id]), check, text("ua_live", shown, id=change.change_id)]
     undo = _keyboard([(text("ua_undo_button", shown, id=change.change_id), _data("u", str(change.change_id)))])
     await _reply(svc, message, text("admin_done", shown), lines, undo)
 

@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.announce.send_time import WhenError, parse_when
+from bot.curated.text_catalog import ADMIN_TEXTS
 
 NOW = dt.datetime(2026, 11, 22, 12, 0, tzinfo=dt.UTC)
 BKK = ZoneInfo("Asia/Bangkok")
@@ -34,27 +35,33 @@ def test_accepted_forms(text: str, expected: dt.datetime) -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "message"),
+    ("text", "key", "values"),
     [
-        ("", "no time given"),
-        ("next tuesday", "cannot read"),
-        ("2020-01-01T00:00Z", "in the past"),
-        ("today 10:00", "in the past"),
-        ("tomorrow", "give a time of day"),
-        ("tomorrow 25:00", "not a time of day"),
-        ("in 9999d", "more than a year"),
-        ("x" * 100, "too long"),
+        ("", "when_empty", {}),
+        ("next tuesday", "when_unreadable", {"text": "next tuesday"}),
+        ("  Next   Tuesday ", "when_unreadable", {"text": "Next Tuesday"}),  # as written, spaces tidied
+        ("2020-01-01T00:00Z", "when_past", {"when": "2020-01-01T07:00+07:00"}),  # shown in the bot's zone
+        ("today 10:00", "when_past", {"when": "2026-11-22T10:00+07:00"}),
+        ("tomorrow", "when_no_time_of_day", {"day": "tomorrow"}),
+        ("tomorrow 25:00", "when_bad_time_of_day", {"time": "25:00"}),
+        ("today 9.75", "when_bad_time_of_day", {"time": "09:75"}),
+        ("in 9999d", "when_too_far", {}),
+        ("x" * 100, "when_too_long", {}),
     ],
 )
-def test_clear_errors(text: str, message: str) -> None:
-    with pytest.raises(WhenError, match=message):
+def test_clear_errors(text: str, key: str, values: dict[str, str]) -> None:
+    with pytest.raises(WhenError) as caught:
         parse_when(text, NOW, BKK)
+    assert (caught.value.key, caught.value.values) == (key, values)
+    # Each reason is a text of the catalog, and the values are the placeholders it fills (the handler adds the forms).
+    assert set(values) | {"forms"} >= ADMIN_TEXTS[key] and set(values) <= ADMIN_TEXTS[key]
 
 
 @given(st.text(max_size=80))
 def test_any_text_parses_or_raises_when_error(text: str) -> None:
     try:
         moment = parse_when(text, NOW, BKK)
-    except WhenError:
+    except WhenError as exc:
+        assert exc.key in ADMIN_TEXTS
         return
     assert moment.tzinfo is not None and moment > NOW

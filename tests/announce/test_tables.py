@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest_asyncio
 from bot.announce.announcements import Announcements
 from bot.announce.outbox import Counts, Outbox
 from bot.announce.subscriptions import Subscriptions
+from bot.curated.text_catalog import ADMIN_TEXTS
 from bot.store import Store
 
 NOW = dt.datetime(2026, 11, 22, 12, 0, tzinfo=dt.UTC)
@@ -112,3 +114,13 @@ async def test_rows_in_flight_of_a_cancelled_announcement_are_not_resent(store: 
     assert await anns.cancel(draft.id, NOW) == ("sending", 0)  # its one row was already under way
     assert await outbox.requeue_in_flight(NOW) == 0  # after a crash: not sent again
     assert (await outbox.counts([draft.id]))[draft.id] == Counts(cancelled=1)
+
+
+async def test_every_kind_and_state_the_table_allows_has_a_text_for_announcements(store: Store) -> None:
+    """/announcements names each announcement's kind and state with a text of the catalog: none may be missing."""
+    rows = await store.query("SELECT sql FROM sqlite_master WHERE name = 'announcements'")
+    checks = re.findall(r"(kind|state)\s+TEXT NOT NULL CHECK \(\w+ IN \(([^)]*)\)\)", rows[0][0])
+    allowed = {column: re.findall(r"'([a-z]+)'", values) for column, values in checks}
+    assert allowed["kind"] == ["broadcast", "reminder"] and len(allowed["state"]) == 5
+    keys = {f"announcement_{column}_{value}" for column, values in allowed.items() for value in values}
+    assert keys <= set(ADMIN_TEXTS)

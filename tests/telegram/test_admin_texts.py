@@ -1,4 +1,4 @@
-"""Admin replies over the fake Bot API: in the admin's language, fact ids as code, /history naming people, the
+"""Admin replies over the fake Bot API: in the admin's language (changes rendered in it too), fact ids as code, /history naming people, the
 "still older text in" reminder after each language is updated."""
 
 from __future__ import annotations
@@ -104,3 +104,23 @@ def test_stale_languages() -> None:
     assert stale_languages([base, base | {"en": "b"}, base | {"en": "b", "th": "ข"}, base | {"en": "c", "th": "ข"}]) == ["fr", "th"]
     assert stale_languages([{"en": "a"}, {"en": "a", "vi": "á"}]) == []  # a new language catches up
     assert stale_languages([base, base | {"en": "b"}, {"en": "b", "th": "ก"}]) == ["th"]  # a removed language is gone
+
+
+async def test_changes_read_in_the_admins_language_after_an_edit_an_undo_and_in_history(admin_bot: Harness) -> None:
+    (done,) = await command(admin_bot, "/fact_add wiotc | lang=en A robot show was held.", language_code="fr", first_name="Amélie")
+    assert done.startswith("<b>C’est fait :</b>\n#1 ajout de <code>wiotc_2023_admin_1</code> (en) : A robot show was held.\n")
+    (placed,) = await command(admin_bot, "/event_set wiotc place | lang=th ห้องประชุม <A>", user=ADMIN2, language_code="vi", first_name="Linh")
+    assert "\n#2 dữ kiện place của wiotc_2023 (th): ห้องประชุม &lt;A&gt;\n#3 đã đặt place của <code>wiotc_2023</code> (th): ห้องประชุม &lt;A&gt;\n" in placed
+    (undone,) = await command(admin_bot, "/undo", user=ADMIN2, language_code="vi", first_name="Linh")
+    assert "\n#4 hoàn tác #3: đã đặt place của <code>wiotc_2023</code> (th): ห้องประชุม &lt;A&gt;\n" in undone
+    assert "\n#5 hoàn tác #2: dữ kiện place của wiotc_2023 (th): ห้องประชุม &lt;A&gt;" in undone
+    await admin_bot.services.store.set_user_lang(ADMIN, "th")  # /lang wins over Telegram's language
+    (history,) = await command(admin_bot, "/history wiotc", language_code="fr", first_name="Amélie")
+    lines = html_to_plain(history).splitlines()
+    assert lines[0] == "การเปลี่ยนแปลงล่าสุดของ wiotc_2023"
+    assert lines[1].endswith(" โดย Linh: ย้อนกลับ #2: ข้อเท็จจริงของ wiotc_2023 เรื่อง place (th): ห้องประชุม <A>")
+    assert lines[3].endswith(" โดย Linh: ตั้งค่า place ของ wiotc_2023 (th): ห้องประชุม <A> (ย้อนกลับแล้วโดย #4)")
+    assert lines[5].startswith("#1 ") and lines[5].endswith(" โดย Amélie: เพิ่ม wiotc_2023_admin_1 (en): A robot show was held.")
+    (en,) = await command(admin_bot, "/history", user=ADMIN2, first_name="Linh")  # no language given: English, as stored
+    assert "by Amélie: added wiotc_2023_admin_1 (en): A robot show was held." in html_to_plain(en)
+    assert "by Linh: undo #3: set place of wiotc_2023 (th): ห้องประชุม <A>" in html_to_plain(en)

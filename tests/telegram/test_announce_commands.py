@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from announce_kit import Clock, announcer, clocked_announcer, received, report, subscribe, wait_received
+from announce_kit import Clock, announce, announcer, clocked_announcer, received, report, subscribe, wait_received
 from fakeapi import FakeBotApi
 from harness import ADMIN, BOT, THAI, Harness, buttons, plain
 
@@ -91,6 +91,61 @@ async def test_admin_commands_are_refused_to_others_and_check_their_input(bot: H
     ):
         assert expected in await admin_says(bot, command, -9100 - n), command
     assert await ann.announcements.in_state("draft", "scheduled", "sending", "done", "cancelled") == []
+
+
+async def test_schedule_time_errors_are_in_the_admins_language(bot: Harness) -> None:
+    """Each reason /schedule gives for an unreadable time, in the admin's Telegram language, then their /lang choice."""
+
+    async def schedule(when: str, chat_id: int, lang: str | None) -> str:
+        bot.api.send_text(f"/schedule {when} | Bonjour", chat_id=chat_id, user_id=ADMIN, chat_type="group", language_code=lang)
+        return plain(await bot.reply(chat_id))
+
+    forms = "utilisez le format ISO 8601 (2026-12-01T09:00+07:00), un délai (in 2h, in 90m, in 1d 3h) ou un jour et une heure"
+    fr = await schedule("mardi prochain", -9300, "fr")
+    assert fr.startswith(f"Non programmée : impossible de lire « mardi prochain » comme une heure : {forms}")
+    assert "\nUtilisation : /schedule <quand> | <texte>" in fr  # then the command's usage, in French too
+    assert (await schedule("2020-01-01 10:00", -9301, "fr")).startswith("Non programmée : 2020-01-01T10:00+00:00 est déjà passé.")
+    assert (await schedule("tomorrow", -9302, "fr")).startswith("Non programmée : indiquez aussi l’heure, par exemple tomorrow 09:00.")
+    assert (await schedule("today 24:00", -9303, "fr")).startswith("Non programmée : 24:00 n’est pas une heure valide.")
+    assert (await schedule("in 400d", -9304, "fr")).startswith("Non programmée : c’est à plus d’un an d’ici.")
+    assert (await schedule("9" * 70, -9305, "fr")).startswith(f"Non programmée : c’est trop long pour une heure : {forms}")
+    await bot.services.store.set_user_lang(ADMIN, "vi")  # /lang wins over Telegram's language
+    vi = await schedule("tomorrow", -9306, "fr")
+    assert vi.startswith("Chưa lên lịch: hãy ghi cả giờ, ví dụ tomorrow 09:00.\nCách dùng: /schedule")
+    await bot.services.store.set_user_lang(ADMIN, "th")
+    assert (await schedule("in 400d", -9307, None)).startswith("ยังไม่ได้ตั้งเวลา: เวลานั้นเกินหนึ่งปีนับจากนี้\nวิธีใช้: /schedule")
+    assert await announcer(bot).announcements.in_state("draft", "scheduled", "sending", "done", "cancelled") == []  # nothing stored
+
+
+async def test_announcements_lists_kinds_states_and_tallies_in_the_admins_language(bot: Harness) -> None:
+    ann = announcer(bot)
+    await subscribe(bot, [31, 32])
+    await report(bot, await announce(bot, "Programme <publié>"))  # #1, done (the report comes in English: no /lang yet)
+    for n, (command, press) in enumerate([("/announce Annulée", "cancel"), ("/schedule in 2h | Plus tard", "plan"), ("/schedule in 3h | Brouillon", None)]):
+        bot.api.send_text(command, chat_id=-9400 - n, user_id=ADMIN, chat_type="group")
+        preview = await bot.reply(-9400 - n)
+        if press is not None:
+            bot.api.press_button(preview, f"v1|an|{press}|{n + 2}", user_id=ADMIN)
+            await bot.reply(-9400 - n, method="editMessageText")
+    await bot.services.store.set_user_lang(ADMIN, "fr")
+    at = {a.id: a.send_at for a in await ann.announcements.in_state("draft", "scheduled")}
+    when = {i: dt.datetime.fromisoformat(v).astimezone(bot.services.zone).strftime("%Y-%m-%d %H:%M") for i, v in at.items()}
+    assert (await admin_says(bot, "/announcements", -9410)).splitlines() == [
+        "En attente :",
+        f"#4 (annonce, brouillon, {when[4]}) Brouillon",
+        f"#3 (annonce, envoi programmé, {when[3]}) Plus tard",
+        "",
+        "Envoyées :",
+        "#2 (annonce, envoi annulé : 0/0 envoyés, 0 en échec) Annulée",
+        "#1 (annonce, envoi terminé : 2/2 envoyés, 0 en échec) Programme <publié>",
+        "",
+        "Pour annuler une annonce programmée : /unschedule <numéro>.",
+    ]
+    await bot.services.store.set_user_lang(ADMIN, None)  # back to Telegram's language
+    bot.api.send_text("/announcements", chat_id=-9411, user_id=ADMIN, chat_type="group", language_code="th")
+    th = plain(await bot.reply(-9411)).splitlines()
+    assert th[1:3] == [f"#4 (ประกาศ, ฉบับร่าง, {when[4]}) Brouillon", f"#3 (ประกาศ, ตั้งเวลาไว้, {when[3]}) Plus tard"]
+    assert th[6] == "#1 (ประกาศ, ส่งเสร็จแล้ว: ส่งแล้ว 2/2 ไม่สำเร็จ 0) Programme <publié>"
 
 
 async def test_preview_cancel_and_a_second_send_press(bot: Harness) -> None:

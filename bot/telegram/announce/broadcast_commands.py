@@ -13,6 +13,7 @@ from telegram.error import BadRequest
 
 from bot.announce.announcements import Announcement
 from bot.announce.broadcast_texts import Texts, TextsError, parse_texts
+from bot.announce.outbox import Counts
 from bot.announce.send_time import WhenError, parse_when
 from bot.announce.subscriptions import from_iso
 from bot.engine.model import Messages
@@ -117,7 +118,8 @@ async def on_schedule(update: Update, context: SummitContext) -> None:
     try:
         moment = parse_when(when, svc.now(), svc.zone)
     except WhenError as exc:
-        await reply_lines(svc, message, [svc.messages.get("schedule_not", lang, reason=str(exc)), svc.messages.get("schedule_usage", lang)])
+        reason = svc.messages.get(exc.key, lang, forms=svc.messages.get("when_forms", lang), **exc.values)
+        await reply_lines(svc, message, [svc.messages.get("schedule_not", lang, reason=reason), svc.messages.get("schedule_usage", lang)])
         return
     ann = announcer(svc)
     draft = await ann.announcements.create(
@@ -139,17 +141,22 @@ async def on_announcements(update: Update, context: SummitContext) -> None:
     settled = await ann.announcements.in_state("done", "cancelled", limit=LISTED)
     counts = await ann.outbox.counts([a.id for a in (*pending, *settled)])
     lines = [Block(svc.messages.get("announcements_pending" if pending else "announcements_none", lang), "b")]
-    for a in pending:
-        c = counts[a.id]
-        status = f"sending: {c.sent}/{c.total} sent, {c.failed} failed" if a.state == "sending" else f"{a.state}, {local_time(svc, from_iso(a.send_at))}"
-        lines.append(Block(f"#{a.id} ({a.kind}, {status}) {shorten(' '.join(a.text.split()), 60)}"))
+    lines += [Block(listing_line(svc, a, counts[a.id], lang)) for a in pending]
     lines += [Block(""), Block(svc.messages.get("announcements_sent", lang), "b")] if settled else []
-    for a in settled:
-        c = counts[a.id]
-        lines.append(Block(f"#{a.id} ({a.kind}, {a.state}: {c.sent}/{c.total} sent, {c.failed} failed) {shorten(' '.join(a.text.split()), 60)}"))
+    lines += [Block(listing_line(svc, a, counts[a.id], lang)) for a in settled]
     if any(a.state == "scheduled" for a in pending):
         lines += [Block(""), Block(svc.messages.get("announcements_unschedule_hint", lang), "i")]
     await reply_lines(svc, message, lines)
+
+
+def listing_line(svc: Services, a: Announcement, counts: Counts, lang: str) -> str:
+    """One /announcements line: number, kind, state with its time (not yet sending) or its tally, and the text's start."""
+    text = svc.messages.get
+    words = {"id": a.id, "kind": text(f"announcement_kind_{a.kind}", lang), "state": text(f"announcement_state_{a.state}", lang)}
+    words["text"] = shorten(" ".join(a.text.split()), 60)
+    if a.state in ("draft", "scheduled"):
+        return text("announcements_line_at", lang, when=local_time(svc, from_iso(a.send_at)), **words)
+    return text("announcements_line_tally", lang, sent=counts.sent, total=counts.total, failed=counts.failed, **words)
 
 
 async def on_unschedule(update: Update, context: SummitContext) -> None:
