@@ -90,6 +90,9 @@ class Settings:
     flood_per_minute: int = DEFAULT_FLOOD_PER_MINUTE
     #: Messages the bot sends one group per minute at most (Telegram's limit is 20; a bot granted more may raise it).
     group_messages_per_minute: int = 20
+    #: Messages the bot sends one chat per second at most (Telegram's is about one; a local Bot API server, or a
+    #: test that is not about pacing, may allow more).
+    chat_messages_per_second: int = 1
     webhook_secret: str | None = field(default=None, repr=False)
     health_port: int | None = None
     health_listen: str = "127.0.0.1"
@@ -179,6 +182,7 @@ class Settings:
             reminder_days=parse_reminder_days(env.get("SUMMITBOT_REMINDER_DAYS", "")),
             flood_per_minute=_int_setting(env, "SUMMITBOT_FLOOD_PER_MINUTE", None, 1, 10_000) or DEFAULT_FLOOD_PER_MINUTE,
             group_messages_per_minute=_int_setting(env, "SUMMITBOT_GROUP_MESSAGES_PER_MINUTE", 20, 1, 10_000) or 20,
+            chat_messages_per_second=_int_setting(env, "SUMMITBOT_CHAT_MESSAGES_PER_SECOND", 1, 1, 1_000) or 1,
             webhook_secret=_webhook_secret(env.get("SUMMITBOT_WEBHOOK_SECRET", "")),
             health_port=_int_setting(env, "SUMMITBOT_HEALTH_PORT", None, 1, 65535),
             health_listen=env.get("SUMMITBOT_HEALTH_LISTEN", "").strip() or "127.0.0.1",

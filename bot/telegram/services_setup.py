@@ -53,7 +53,8 @@ async def start_services(app: BotApp, settings: Settings, engine: Engine | None,
         elif kb != baseline:
             await asyncio.to_thread(engine.swap, kb)
         flood = FloodGate(settings.flood_per_minute)
-        outgoing = Outgoing(replace(SEND_LIMITS, group_per_minute=settings.group_messages_per_minute))
+        limits = replace(SEND_LIMITS, group_per_minute=settings.group_messages_per_minute, per_chat_interval=1.0 / settings.chat_messages_per_second)
+        outgoing = Outgoing(limits)
         identity = (bot.id, bot.username, bot.first_name)
         svc = Services(settings, engine, store, *identity, zone, baseline, knowledge, flood=flood, api_health=health, outgoing=outgoing)
         svc.kb_generation = generation

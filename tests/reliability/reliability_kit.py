@@ -25,9 +25,23 @@ from telegram.ext import TypeHandler
 from bot.engine import Engine
 from bot.telegram.app import BotApp, build_application, running
 from bot.telegram.services import Services, SummitContext
-from tests.telegram.harness import ADMIN, BOT, TOKEN, make_settings
+from tests.telegram.harness import ADMIN, BOT, TOKEN, UNPACED, make_settings
 
-__all__ = ["ADMIN", "BOT", "QUESTIONS", "TOKEN", "ErrorTrap", "RunningBot", "calibrate", "db_digest", "make_settings", "run_bot", "sent_text_ok", "text_ok"]
+__all__ = [
+    "ADMIN",
+    "BOT",
+    "QUESTIONS",
+    "TOKEN",
+    "UNPACED",
+    "ErrorTrap",
+    "RunningBot",
+    "calibrate",
+    "db_digest",
+    "make_settings",
+    "run_bot",
+    "sent_text_ok",
+    "text_ok",
+]
 
 OBSERVER_GROUP = 99  # after every real handler (group 0) and flood control (group -1)
 #: Loggers whose ERROR records mean "something in the bot or PTB failed" (PTB logs polling failures itself).

@@ -59,7 +59,17 @@ async def test_strict_numbers_get_the_usage_line(api: FakeBotApi, engine: Engine
         assert not bot.errors and not bot.trap.records, bot.trap.describe()
 
 
-@pytest.mark.parametrize("name", ["SUMMITBOT_HEALTH_PORT", "SUMMITBOT_FLOOD_PER_MINUTE", "SUMMITBOT_ADMINS", "SUMMITBOT_REMINDER_DAYS"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "SUMMITBOT_HEALTH_PORT",
+        "SUMMITBOT_FLOOD_PER_MINUTE",
+        "SUMMITBOT_ADMINS",
+        "SUMMITBOT_REMINDER_DAYS",
+        "SUMMITBOT_GROUP_MESSAGES_PER_MINUTE",
+        "SUMMITBOT_CHAT_MESSAGES_PER_SECOND",
+    ],
+)
 def test_strict_numbers_in_settings(name: str) -> None:
     for value in ("²", "١٢"):
         with pytest.raises(SettingsError, match=name):

@@ -26,7 +26,7 @@ from fakeapi import Call, FakeBotApi
 from fakeapi.entities import utf16_len
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from reliability_kit import ADMIN, BOT, RunningBot, db_digest, run_bot, sent_text_ok, text_ok
+from reliability_kit import ADMIN, BOT, UNPACED, RunningBot, db_digest, run_bot, sent_text_ok, text_ok
 
 from bot.engine import KnowledgeBase
 from tests.conftest import fresh_engine
@@ -100,8 +100,11 @@ async def scene(api: FakeBotApi, kb: KnowledgeBase, tmp_path: Path) -> AsyncIter
     """One bot for a whole hypothesis test, with its own engine (an admin's edit swaps it)."""
     # No reminders: a reminder falling due mid-test would be a legitimate write (the non-admin test compares bytes).
     # Hundreds of examples share one group: its 20-a-minute reply budget would make the run wait, not test anything.
-    async with run_bot(api, tmp_path / "hostile.sqlite3", fresh_engine(kb), SUMMITBOT_REMINDER_DAYS="none", SUMMITBOT_GROUP_MESSAGES_PER_MINUTE="10000") as bot:
+    async with run_bot(
+        api, tmp_path / "hostile.sqlite3", fresh_engine(kb), SUMMITBOT_REMINDER_DAYS="none", SUMMITBOT_GROUP_MESSAGES_PER_MINUTE="10000", **UNPACED
+    ) as bot:
         s = Scene(bot, kb)
+        assert bot.services.outgoing.pacer.limits.per_chat_interval == 1 / 1000  # the setting reaches the one pacer
         setup = [*((u, u, "private", "/start") for u in USERS), (GROUP, USERS[0], "group", "/events"), (ADMIN, ADMIN, "private", "/lang")]
         for chat, user, kind, command in setup:
             s.user_messages.append(api.send_text(command, chat_id=chat, user_id=user, chat_type=kind)["message"])

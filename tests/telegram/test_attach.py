@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 from fakeapi import Call, FakeBotApi
-from harness import ADMIN, Harness, buttons, make_settings, plain
+from harness import ADMIN, UNPACED, Harness, buttons, make_settings, plain
 
 from bot.engine import Fact, KnowledgeBase
 from bot.telegram.app import build_application, running
@@ -27,7 +27,7 @@ QUESTION = "what did they sign in the end?"  # as the question log keeps it (cas
 async def edit_bot(api: FakeBotApi, kb: KnowledgeBase, tmp_path: Path) -> AsyncIterator[Harness]:
     """A bot with its own engine (edits swap it), on a fresh database."""
     assert api.root is not None
-    settings = make_settings(api.root, tmp_path / "bot.sqlite3")
+    settings = make_settings(api.root, tmp_path / "bot.sqlite3", **UNPACED)
     async with running(build_application(settings, fresh_engine(kb)), poll_timeout=1) as app:
         yield Harness(api, app, settings)
 

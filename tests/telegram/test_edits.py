@@ -12,7 +12,7 @@ import pytest
 import pytest_asyncio
 import yaml
 from fakeapi import FakeBotApi
-from harness import ADMIN, Harness, make_settings, plain
+from harness import ADMIN, UNPACED, Harness, make_settings, plain
 
 from bot.curated import load
 from bot.engine import KnowledgeBase
@@ -28,7 +28,7 @@ USER = 555
 async def edit_bot(api: FakeBotApi, kb: KnowledgeBase, tmp_path: Path) -> AsyncIterator[Harness]:
     """A bot with its own engine (edits swap it) and two admins, on a fresh database."""
     assert api.root is not None
-    settings = make_settings(api.root, tmp_path / "bot.sqlite3", SUMMITBOT_ADMINS=f"{ADMIN},{ADMIN2}")
+    settings = make_settings(api.root, tmp_path / "bot.sqlite3", SUMMITBOT_ADMINS=f"{ADMIN},{ADMIN2}", **UNPACED)
     async with running(build_application(settings, fresh_engine(kb)), poll_timeout=1) as app:
         yield Harness(api, app, settings)
 
