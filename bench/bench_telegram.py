@@ -11,8 +11,9 @@ harness: long polling (poll_interval 0), private chats, one question per update.
 * throughput with API latency — the same burst while the fake server holds every sendMessage for --rtt seconds,
   as the real Bot API does (a loopback server answers in microseconds, which no real deployment sees).
 
-The bot is the application ``summitbot run`` builds (engine, SQLite store on a temporary file, handlers); the echo
-bot is a bare PTB application replying to each text with the text. The echo bot handles updates one at a time
+The bot is the application ``summitbot run`` builds (engine, SQLite store on a temporary file, handlers, its aiohttp
+client for the Bot API: bot/telegram/aiohttp_request.py); the echo bot is a bare PTB application replying to each
+text with the text, over PTB's default httpx client. The echo bot handles updates one at a time
 and the bot concurrently, so wall-clock throughput favours the bot; CPU time per update is the fair cost. The
 front end's cost is the bot's CPU per update less ``engine.answer`` alone on the same questions (measured apart,
 lexical engine), as a multiple of the echo bot's: target ≤ 1.5×.
