@@ -17,6 +17,7 @@ from bot.engine.model import LANGS, Event, KnowledgeBase
 from bot.engine.ranker import RankerModel, RankerParams, Ranking, Signals, confidence_features, features, scores, sigmoid
 from bot.engine.reactions import reaction
 from bot.engine.semantic import Encoder
+from bot.engine.slots import asked_slots
 from bot.engine.text import Normalized
 from bot.engine.units import Unit
 
@@ -138,6 +139,7 @@ class Engine:
             bare=bool(named) and not residual.folded_words,
             years=frozenset(int(w) for w in query.folded_words if w.isdigit() and len(w) == 4 and 1990 <= int(w) <= 2100),
             unknown=index.unknown_share(query),
+            asked=asked_slots(query),
         )
         x = features(table, signals)
         params = state.params

@@ -22,7 +22,7 @@ FEATURES: tuple[str, ...] = (
     "lex_fact", "lex_event", "lex_intent", "sem_fact", "sem_event", "sem_intent",
     "lex_gap", "sem_gap", "topic_lex", "topic_sem", "cover_fact", "cover_event", "cover_gap", "content_fact", "content_gap", "content_share",
     "event", "event_other", "named_other", "named_other_match", "name_inside", "name_whole_card", "event_vs_intent", "context", "bare_card", "bare_other",
-    "oos_lex", "oos_sem", "unknown", "year_conflict", "year_match",
+    "oos_lex", "oos_sem", "unknown", "year_conflict", "year_match", "slot_all", "slot_none", "slot_event",
 )  # fmt: skip
 _INDEX = {name: i for i, name in enumerate(FEATURES)}
 #: The answer-or-decline model's features: how the best unit scored, by how much it leads, what kind it is,
@@ -32,10 +32,11 @@ CONFIDENCE_FEATURES: tuple[str, ...] = (
     "unknown", "oos_lex", "oos_sem", "event", "event_other", "year_conflict", "bare_card", "context",
     "name_inside", "name_whole_card", "content_fact", "content_share",
     "sem_agrees", "lex_agrees", "sem_behind", "lex_behind", "sem_same_event", "lex_same_event",
+    "slot_all", "slot_none", "slot_event",
 )  # fmt: skip
 _COPIED = (
     "k_fact", "k_card", "k_topic", "k_topic_empty", "unknown", "oos_lex", "oos_sem", "event", "event_other", "year_conflict",
-    "bare_card", "context", "name_inside", "name_whole_card", "content_fact", "content_share",
+    "bare_card", "context", "name_inside", "name_whole_card", "content_fact", "content_share", "slot_all", "slot_none", "slot_event",
 )  # fmt: skip
 
 
@@ -55,6 +56,7 @@ class Signals:
     bare: bool  # nothing but an event's name was written
     years: frozenset[int]  # years the query mentions
     unknown: float  # share of the query's words no curated text knows
+    asked: frozenset[str] = frozenset()  # the kinds of detail the query asks for (bot/engine/slots.py)
 
 
 @dataclass(frozen=True)
@@ -130,7 +132,24 @@ def features(table: UnitTable, s: Signals) -> FloatArray:
     x[:, _INDEX["unknown"]] = s.unknown
     if s.years:
         _year_features(x, table, s.years)
+    if s.asked and table.unit_slots:
+        _slot_features(x, table, s.asked, empty_topic)
     return x
+
+
+def _slot_features(x: FloatArray, table: UnitTable, asked: frozenset[str], empty_topic: npt.NDArray[np.bool_]) -> None:
+    """Whether each unit gives the kind of detail asked (a day, a count, a name...), and whether its event has any unit that does.
+
+    Only answers about an event take part: a chit-chat reply gives no detail and is not asked for one.
+    """
+    about_event = table.unit_event >= 0
+    gives_all = np.array([asked <= slots for slots in table.unit_slots]) & about_event
+    gives_none = np.array([not (asked & slots) for slots in table.unit_slots]) & about_event
+    x[:, _INDEX["slot_all"]] = gives_all
+    x[:, _INDEX["slot_none"]] = gives_none
+    # "My sources don't say" is about the slot, but gives none of it: it does not make the event able to answer.
+    events = {int(e) for e in table.unit_event[gives_all & ~empty_topic]}
+    x[:, _INDEX["slot_event"]] = np.isin(table.unit_event, list(events)) & about_event
 
 
 def _event_features(x: FloatArray, table: UnitTable, s: Signals, is_card: npt.NDArray[np.bool_]) -> None:

@@ -17,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from bot.engine.model import Event, KnowledgeBase
+from bot.engine.slots import card_slots, fact_slots, topic_slots
 
 UnitKind = Literal["fact", "card", "topic", "chitchat", "list", "upcoming"]
 UNIT_KINDS: tuple[UnitKind, ...] = ("fact", "card", "topic", "chitchat", "list", "upcoming")
@@ -67,6 +68,8 @@ class UnitTable:
     event_years: tuple[int, ...]  # event number → the year of the edition the sources cover
     unit_event: npt.NDArray[np.int32]  # unit → event number, -1 for units about no event
     unit_years: tuple[frozenset[int], ...]  # years a unit's texts mention (another edition may be asked about)
+    #: The kinds of detail each unit gives (bot/engine/slots.py: a day, a count, a person's name...).
+    unit_slots: tuple[frozenset[str], ...] = ()
 
     @property
     def empty_group(self) -> int:
@@ -99,10 +102,12 @@ def build_units(kb: KnowledgeBase) -> UnitTable:
     rows: list[list[int]] = []
     topic_rows: list[list[int]] = []
     years: list[frozenset[int]] = []
+    slots: list[frozenset[str]] = []
     event_ids = tuple(e.id for e in kb.events)
 
-    def add(unit: Unit, unit_groups: list[int], topics: Sequence[int] = (), texts: Sequence[str] = ()) -> None:
+    def add(unit: Unit, unit_groups: list[int], topics: Sequence[int] = (), texts: Sequence[str] = (), gives: frozenset[str] = frozenset()) -> None:
         units.append(unit)
+        slots.append(gives)
         rows.append((unit_groups + [empty] * MAX_GROUPS)[:MAX_GROUPS])
         topic_rows.append((list(topics) + [empty] * MAX_TOPICS)[:MAX_TOPICS])
         years.append(_years(texts))
@@ -113,16 +118,19 @@ def build_units(kb: KnowledgeBase) -> UnitTable:
             gid = len(groups)
             groups.append(TextGroup(tuple(q for qs in fact.questions.values() for q in qs), texts, fact.keywords))
             topics = [intent_group[topic_intents[t]] for t in fact.topics if t in topic_intents]
-            add(Unit("fact", event.id, fact_id=fact.id, topic=fact.topics[0] if fact.topics else None), [gid], topics, texts)
+            unit = Unit("fact", event.id, fact_id=fact.id, topic=fact.topics[0] if fact.topics else None)
+            add(unit, [gid], topics, texts, fact_slots(event, fact, kb.messages.months))
         card_groups = [intent_group["event_summary"]] if "event_summary" in intent_group else []
         questions = tuple(q for qs in event.questions.values() for q in qs)
         if questions:
             card_groups.append(len(groups))
             groups.append(TextGroup(questions=questions))
-        add(Unit("card", event.id, intent_id="event_summary"), card_groups)
+        add(Unit("card", event.id, intent_id="event_summary"), card_groups, gives=card_slots(event))
         for intent in kb.intents:
             if intent.kind == "event_topic" and intent.topic:
-                add(Unit("topic", event.id, intent.id, topic=intent.topic, has_answer=_has_topic(event, intent.topic)), [intent_group[intent.id]])
+                has_answer = _has_topic(event, intent.topic)
+                unit = Unit("topic", event.id, intent.id, topic=intent.topic, has_answer=has_answer)
+                add(unit, [intent_group[intent.id]], gives=topic_slots(event, intent.topic, has_answer))
     for intent in kb.intents:
         if intent.kind in _INTENT_UNIT:
             add(Unit(_INTENT_UNIT[intent.kind], intent_id=intent.id), [intent_group[intent.id]])
@@ -138,6 +146,7 @@ def build_units(kb: KnowledgeBase) -> UnitTable:
         event_years=tuple(e.year for e in kb.events),
         unit_event=np.asarray([event_number[u.event_id] if u.event_id else -1 for u in units], dtype=np.int32),
         unit_years=tuple(years),
+        unit_slots=tuple(slots),
     )
 
 
