@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest_asyncio
 from fakeapi import FakeBotApi
-from harness import BOT, TOKEN, UNPACED, Harness, make_settings
+from harness import BOT, TOKEN, Harness, make_settings
 
 from bot.engine import Engine
 from bot.telegram.app import build_application, running
@@ -25,6 +25,6 @@ async def api() -> AsyncIterator[FakeBotApi]:
 async def bot(api: FakeBotApi, engine: Engine, tmp_path: Path) -> AsyncIterator[Harness]:
     """The bot running with long polling on a fresh database."""
     assert api.root is not None
-    settings = make_settings(api.root, tmp_path / "data" / "bot.sqlite3", **UNPACED)
+    settings = make_settings(api.root, tmp_path / "data" / "bot.sqlite3")
     async with running(build_application(settings, engine), poll_timeout=1) as app:
         yield Harness(api, app, settings)

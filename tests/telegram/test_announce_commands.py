@@ -193,7 +193,9 @@ async def test_scheduled_announcement_fires_at_its_time(bot: Harness) -> None:
     # One wake-up job per scheduled announcement and per reminder to come (World Telecommunication Day, 17 May).
     jobs = sorted(str(job.name) for job in bot.app.job_queue.jobs("^announce:at:"))  # type: ignore[union-attr]
     assert [j[12:28] for j in jobs] == [
-        clock().date().isoformat() + "T" + plain(reply).split(" for ")[1][11:16], (clock().date() + dt.timedelta(days=1)).isoformat() + "T10:00",
+        # "in 2h" after 22:00 falls on the next day
+        (clock() + dt.timedelta(hours=2)).date().isoformat() + "T" + plain(reply).split(" for ")[1][11:16],
+        (clock().date() + dt.timedelta(days=1)).isoformat() + "T10:00",
         "2027-05-10T09:00", "2027-05-16T09:00",
     ]  # fmt: skip
     listing = await admin_says(bot, "/announcements", -9202)
