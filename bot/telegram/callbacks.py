@@ -103,6 +103,8 @@ async def show_pressed(svc: Services, message: Message, action: EventAction, ans
                 return  # the same press again: it is shown already
             # Otherwise the message cannot be edited (too old, deleted): the answer comes as a new message.
     else:
+        if message.reply_markup is None:
+            return  # retired already (Telegram would answer "not modified"): this press was not the first
         try:
             await message.edit_reply_markup(reply_markup=None)
         except BadRequest as exc:

@@ -244,7 +244,7 @@ def perform(s: Scene, kind: str, p: dict[str, Any]) -> None:
 
 
 def not_modified(call: Call) -> bool:
-    return call.method == "editMessageText" and "message is not modified" in str((call.error or {}).get("description"))
+    return call.method in ("editMessageText", "editMessageReplyMarkup") and "message is not modified" in str((call.error or {}).get("description"))
 
 
 async def run_batch(s: Scene, batch: list[tuple[str, dict[str, Any]]]) -> None:
@@ -259,8 +259,9 @@ async def run_batch(s: Scene, batch: list[tuple[str, dict[str, Any]]]) -> None:
     assert not new_errors, f"reached the error handler: {[(type(e).__name__, str(e)) for _, e in new_errors]}"
     assert len(bot.trap.records) == records, bot.trap.describe(records)
     new = api.calls[calls:]
-    # Refused calls: none, except editing a message into exactly what it already says (a /lang button pressed twice),
-    # which Telegram refuses with "message is not modified" and the bot expects (callbacks.py suppresses it).
+    # Refused calls: none, except editing a message into exactly what it already says (a /lang button pressed twice,
+    # a list's keyboard retired by the first of two presses), which Telegram refuses with "message is not modified"
+    # and the bot expects (callbacks.py).
     refused = [(c.method, c.error) for c in new if c.method != "getUpdates" and not c.ok and not not_modified(c)]
     assert not refused, f"the fake server refused: {refused}"
     for call in new:
