@@ -33,7 +33,9 @@ class Index:
     intents: Mapping[str, Intent]
     facts: Mapping[str, Fact]
     vocabulary: frozenset[str]
-    vocabulary_list: tuple[str, ...]
+    #: Words long enough for typo tolerance, by length: a word further off in length than the allowed edits cannot
+    #: be within them, so only a few lengths are searched (the whole vocabulary was most of an answer at 10,000 facts).
+    vocabulary_by_length: Mapping[int, tuple[str, ...]]
     thai_grams: frozenset[str]
 
     @classmethod
@@ -84,7 +86,7 @@ class Index:
             intents={i.id: i for i in kb.intents},
             facts={f.id: f for e in kb.events for f in e.facts},
             vocabulary=frozenset(vocab),
-            vocabulary_list=tuple(sorted(w for w in vocab if len(w) >= MIN_FUZZY_LEN - 1)),
+            vocabulary_by_length=_by_length(w for w in vocab if len(w) >= MIN_FUZZY_LEN - 1),
             thai_grams=frozenset(thai_grams),
         )
 
@@ -118,7 +120,18 @@ class Index:
 
     def _near_known(self, word: str) -> bool:
         limit = 1 if len(word) < 9 else 2
-        return extractOne(word, self.vocabulary_list, scorer=Levenshtein.distance, score_cutoff=limit) is not None
+        for length in range(len(word) - limit, len(word) + limit + 1):
+            words = self.vocabulary_by_length.get(length, ())
+            if words and extractOne(word, words, scorer=Levenshtein.distance, score_cutoff=limit) is not None:
+                return True
+        return False
+
+
+def _by_length(words: Iterator[str]) -> dict[int, tuple[str, ...]]:
+    found: dict[int, list[str]] = {}
+    for word in sorted(words):
+        found.setdefault(len(word), []).append(word)
+    return {length: tuple(ws) for length, ws in found.items()}
 
 
 def _all_texts(kb: KnowledgeBase) -> Iterator[tuple[str, str]]:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from bot.engine.slots import SLOTS
 from bot.engine.units import Unit, UnitTable
 
 FloatArray = npt.NDArray[np.float64]
@@ -95,10 +96,10 @@ def features(table: UnitTable, s: Signals) -> FloatArray:
     """
     n = len(table.units)
     x = np.zeros((n, len(FEATURES)), dtype=np.float64)
-    kinds = np.array([u.kind for u in table.units])
+    kinds = table.kinds
     is_fact, is_card, is_topic = kinds == "fact", kinds == "card", kinds == "topic"
     is_intent = ~(is_fact | is_card | is_topic)
-    empty_topic = np.array([not u.has_answer for u in table.units])
+    empty_topic = table.empty_topic
     for name, mask in (("k_fact", is_fact), ("k_card", is_card), ("k_topic", is_topic & ~empty_topic), ("k_topic_empty", is_topic & empty_topic),
                        ("k_chitchat", kinds == "chitchat"), ("k_list", kinds == "list"), ("k_upcoming", kinds == "upcoming")):  # fmt: skip
         x[mask, _INDEX[name]] = 1.0
@@ -143,8 +144,9 @@ def _slot_features(x: FloatArray, table: UnitTable, asked: frozenset[str], empty
     Only answers about an event take part: a chit-chat reply gives no detail and is not asked for one.
     """
     about_event = table.unit_event >= 0
-    gives_all = np.array([asked <= slots for slots in table.unit_slots]) & about_event
-    gives_none = np.array([not (asked & slots) for slots in table.unit_slots]) & about_event
+    given = table.slot_matrix[:, [SLOTS.index(slot) for slot in sorted(asked)]]
+    gives_all = given.all(axis=1) & about_event
+    gives_none = ~given.any(axis=1) & about_event
     x[:, _INDEX["slot_all"]] = gives_all
     x[:, _INDEX["slot_none"]] = gives_none
     # "My sources don't say" is about the slot, but gives none of it: it does not make the event able to answer.
@@ -155,7 +157,7 @@ def _slot_features(x: FloatArray, table: UnitTable, asked: frozenset[str], empty
 def _event_features(x: FloatArray, table: UnitTable, s: Signals, is_card: npt.NDArray[np.bool_]) -> None:
     """The columns that say which event the message names, and how each unit's event relates to it."""
     n = len(table.units)
-    strength = np.array([s.events.get(int(e), 0.0) for e in table.unit_event]) if s.events else np.zeros(n)
+    strength = table.per_unit(s.events) if s.events else np.zeros(n)
     about_event = table.unit_event >= 0
     named_any = bool(s.events)
     x[:, _INDEX["event"]] = np.minimum(strength, 1.0)
@@ -167,21 +169,24 @@ def _event_features(x: FloatArray, table: UnitTable, s: Signals, is_card: npt.ND
         # thing in general words ("where was it held?"), which must not outweigh the name.
         x[:, _INDEX["named_other_match"]] = other * np.maximum(x[:, _INDEX["content_fact"]], x[:, _INDEX["cover_event"]])
     if s.spelled:
-        inside = np.array([s.spelled.get(int(e), (0.0, 0.0))[0] for e in table.unit_event])
-        whole = np.array([s.spelled.get(int(e), (0.0, 0.0))[1] for e in table.unit_event])
+        inside = table.per_unit({e: v[0] for e, v in s.spelled.items()})
+        whole = table.per_unit({e: v[1] for e, v in s.spelled.items()})
         x[:, _INDEX["name_inside"]] = inside * about_event
         x[:, _INDEX["name_whole_card"]] = whole * is_card
 
 
 def _year_features(x: FloatArray, table: UnitTable, years: frozenset[int]) -> None:
     """Years the message mentions: another edition than a unit's, or one the unit's own text mentions."""
-    event_years = table.event_years
-    for i, (event, mentioned) in enumerate(zip(table.unit_event, table.unit_years, strict=True)):
-        if event >= 0 and not (years <= (mentioned | {event_years[event]})):
-            x[i, _INDEX["year_conflict"]] = 1.0
+    edition = table.unit_event_year
+    covered = np.ones(len(table.units), dtype=bool)
+    other_mentioned = np.zeros(len(table.units), dtype=bool)
+    for year in years:
+        mentioned = table.mentioning(year)
+        covered &= mentioned | (edition == year)
         # A year other than the edition's that this unit's own text mentions ("the 2022 showcase").
-        if years & (mentioned - {event_years[event]} if event >= 0 else mentioned):
-            x[i, _INDEX["year_match"]] = 1.0
+        other_mentioned |= mentioned & (edition != year)
+    x[:, _INDEX["year_conflict"]] = (table.unit_event >= 0) & ~covered
+    x[:, _INDEX["year_match"]] = other_mentioned
 
 
 def scores(x: FloatArray, coef: Sequence[float], intercept: float) -> FloatArray:

@@ -9,15 +9,16 @@ a unit is scored by its groups, so a topic's examples are matched once for every
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
 
 from bot.engine.model import Event, KnowledgeBase
-from bot.engine.slots import card_slots, fact_slots, topic_slots
+from bot.engine.slots import SLOTS, card_slots, fact_slots, topic_slots
 
 UnitKind = Literal["fact", "card", "topic", "chitchat", "list", "upcoming"]
 UNIT_KINDS: tuple[UnitKind, ...] = ("fact", "card", "topic", "chitchat", "list", "upcoming")
@@ -75,6 +76,54 @@ class UnitTable:
     def empty_group(self) -> int:
         """The group index that stands for "no group" (always scores 0)."""
         return len(self.groups)
+
+    # Per-unit arrays every query's features read: built once per table, not once per query (at 10,000 facts a
+    # list comprehension over the units per query cost more than the scoring itself).
+    @cached_property
+    def kinds(self) -> npt.NDArray[np.str_]:
+        """Each unit's kind."""
+        return np.array([u.kind for u in self.units])
+
+    @cached_property
+    def empty_topic(self) -> npt.NDArray[np.bool_]:
+        """Units that are topics the sources say nothing about."""
+        return np.array([not u.has_answer for u in self.units], dtype=bool)
+
+    @cached_property
+    def unit_event_year(self) -> npt.NDArray[np.int32]:
+        """Each unit's edition year (0 for units about no event)."""
+        years = np.asarray([*self.event_years, 0], dtype=np.int32)
+        return years[self.unit_event]  # -1 indexes the trailing 0
+
+    @cached_property
+    def mentions(self) -> dict[int, npt.NDArray[np.bool_]]:
+        """Year → which units' texts mention it."""
+        found: dict[int, npt.NDArray[np.bool_]] = {}
+        for i, years in enumerate(self.unit_years):
+            for year in years:
+                found.setdefault(year, np.zeros(len(self.units), dtype=bool))[i] = True
+        return found
+
+    @cached_property
+    def slot_matrix(self) -> npt.NDArray[np.bool_]:
+        """(units, len(SLOTS)): which kinds of detail each unit gives."""
+        given = np.zeros((len(self.units), len(SLOTS)), dtype=bool)
+        for i, slots in enumerate(self.unit_slots):
+            for slot in slots:
+                given[i, SLOTS.index(slot)] = True
+        return given
+
+    def mentioning(self, year: int) -> npt.NDArray[np.bool_]:
+        """Which units' texts mention ``year``."""
+        found = self.mentions.get(year)
+        return found if found is not None else np.zeros(len(self.units), dtype=bool)
+
+    def per_unit(self, by_event: Mapping[int, float]) -> npt.NDArray[np.float64]:
+        """A value per event number spread over the units (0 for other events and units about none)."""
+        lut = np.zeros(len(self.event_ids) + 1)
+        for event, value in by_event.items():
+            lut[event] = value
+        return lut[self.unit_event]  # -1 indexes the trailing 0
 
 
 def _years(texts: Sequence[str]) -> frozenset[int]:
