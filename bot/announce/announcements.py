@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from bot.announce.subscriptions import iso
@@ -250,6 +250,20 @@ class Announcements:
         """
         rows = await self._store.query("SELECT event_id, occurs_on, days_before FROM reminders_sent")
         return {(str(e), str(o), int(d)) for e, o, d in rows}
+
+    async def reminders_of(self, announcement_ids: Collection[int]) -> dict[int, ReminderKey]:
+        """Which reminder each of these announcements is (so a listing can describe it in the reader's language).
+
+        Args:
+            announcement_ids: announcements of any kind (a broadcast has no reminder).
+
+        Returns:
+            {announcement id: (event id, occurrence date ISO, days before)} for the reminders among them.
+        """
+        marks = ", ".join("?" * len(announcement_ids))
+        sql = f"SELECT announcement_id, event_id, occurs_on, days_before FROM reminders_sent WHERE announcement_id IN ({marks})"
+        rows = await self._store.query(sql, tuple(announcement_ids)) if announcement_ids else []
+        return {int(a): (str(e), str(o), int(d)) for a, e, o, d in rows}
 
     async def cancel(self, announcement_id: int, now: dt.datetime) -> tuple[str, int] | None:
         """Cancel a draft or scheduled broadcast, or the deliveries not yet made of one being sent.

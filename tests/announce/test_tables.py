@@ -104,6 +104,20 @@ async def test_reminders_are_recorded_once(store: Store) -> None:
     assert await anns.reminders_done() == {key, ("wtisd_2021", "2027-05-17", 7)}
 
 
+async def test_reminders_of_tells_which_reminder_each_announcement_is(store: Store) -> None:
+    """/announcements describes a reminder from its key: found for the reminder sent, not for a broadcast or a skip."""
+    anns = Announcements(store)
+    broadcast = await anns.create("Hello", send_at=NOW, created_by=9, admin_chat_id=9, scheduled=False)
+    week = await anns.enqueue_reminder(("wtisd_2021", "2027-05-17", 7), "itu-event", {}, [], NOW)
+    day = await anns.enqueue_reminder(("wtisd_2021", "2027-05-17", 1), "itu-event", {}, [("wiotc_2023", "2027-09-01", 7)], NOW)
+    assert week is not None and day is not None
+    found = await anns.reminders_of([broadcast.id, week[0], day[0], 999])
+    assert found == {week[0]: ("wtisd_2021", "2027-05-17", 7), day[0]: ("wtisd_2021", "2027-05-17", 1)}
+    assert await anns.reminders_of([day[0]]) == {day[0]: ("wtisd_2021", "2027-05-17", 1)}
+    assert await anns.reminders_of([]) == {}
+    assert await anns.reminders_of([broadcast.id]) == {}
+
+
 async def test_rows_in_flight_of_a_cancelled_announcement_are_not_resent(store: Store) -> None:
     subs, anns, outbox = Subscriptions(store), Announcements(store), Outbox(store)
     await subs.subscribe(1, "private", "en", ALL, None)

@@ -1,7 +1,9 @@
-"""Per-language broadcasts, forum topics, /cancel in a flow, and reminders of a recurring event (end to end)."""
+"""Per-language broadcasts, forum topics, /cancel in a flow, reminders of a recurring event and their lines in
+/announcements (end to end)."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from pathlib import Path
 
@@ -91,3 +93,59 @@ async def test_a_recurring_event_is_announced_by_name_and_coming_date(api: FakeB
         assert french.startswith("Rappel : « Journée mondiale des télécommunications et de la société de l'information » a lieu dans 7 jours, le 17 mai 2027")
         assert "l’édition 2021" in french and "l’édition 2027" in french
         assert ("Date et lieu", "v1|dp|wtisd_2021|fr") in buttons(sent[44])  # the buttons: what the sources say about 2021
+
+
+async def settled(bot: Harness, count: int) -> None:
+    """Wait (bounded) until ``count`` announcements are done: a reminder is marked so once its deliveries are settled."""
+    for _ in range(100):
+        if len(await announcer(bot).announcements.in_state("done")) >= count:
+            return
+        await asyncio.sleep(0.1)
+    raise TimeoutError(f"fewer than {count} announcements done")
+
+
+async def choose_lang(bot: Harness, lang: str) -> None:
+    """The admin's /lang choice, pressed on the language buttons."""
+    bot.api.send_text("/lang", chat_id=ADMIN, user_id=ADMIN)
+    prompt = await bot.reply(ADMIN, lambda c: any(d == f"v1|lang|{lang}" for _, d in buttons(c)))
+    bot.api.press_button(prompt, f"v1|lang|{lang}", user_id=ADMIN)
+    await bot.api.wait_for("answerCallbackQuery")
+    await bot.settle()
+    assert await bot.services.store.get_user_lang(ADMIN) == lang
+
+
+async def test_announcements_describe_reminders_in_the_admins_language(bot: Harness) -> None:
+    """A reminder's line names the event, the coming date and how long before, in the admin's /lang language; only a
+    reminder whose event left the knowledge base shows the (English) text stored with it."""
+    clock, zone = Clock(), bot.services.zone
+    bot.services.clock = clock
+    ann = announcer(bot)
+    await subscribe(bot, [61], lang="fr", kinds=("itu-event",))
+    clock.set(dt.datetime(2027, 5, 10, 9, 0, 1, tzinfo=zone))
+    await ann.check_due()
+    await wait_received(bot.api, [61], "dans 7 jours")
+    clock.set(dt.datetime(2027, 5, 16, 9, 0, 1, tzinfo=zone))
+    await ann.check_due()
+    await wait_received(bot.api, [61], "a lieu demain")
+    await settled(bot, 2)
+    gone = await ann.announcements.enqueue_reminder(("summit_1999", "2027-06-01", 7), "summit", {}, [], clock())
+    assert gone is not None and gone[0] == 3
+    await choose_lang(bot, "fr")
+    bot.api.send_text("/announcements", chat_id=-9500, user_id=ADMIN, chat_type="group", language_code="en")
+    name = "Journée mondiale des télécommunications et de la société de l'information"  # the series' name, without 2021
+    assert plain(await bot.reply(-9500)).splitlines() == [
+        "En attente :",
+        "#3 (rappel, envoi en cours : 0/0 envoyés, 0 en échec) summit_1999 on 2027-06-01, 7 day(s) before",
+        "",
+        "Envoyées :",
+        f"#2 (rappel, envoi terminé : 1/1 envoyés, 0 en échec) « {name} » le 17 mai 2027, la veille",
+        f"#1 (rappel, envoi terminé : 1/1 envoyés, 0 en échec) « {name} » le 17 mai 2027, 7 jours avant",
+    ]
+    await choose_lang(bot, "th")
+    bot.api.send_text("/announcements", chat_id=-9501, user_id=ADMIN, chat_type="group", language_code="en")
+    thai = plain(await bot.reply(-9501)).splitlines()
+    assert thai[4:] == [
+        "#2 (แจ้งเตือนงาน, ส่งเสร็จแล้ว: ส่งแล้ว 1/1 ไม่สำเร็จ 0) วันโทรคมนาคมและสังคมสารสนเทศโลก วันที่ 17 พฤษภาคม 2570 (แจ้งล่วงหน้าหนึ่งวัน)",
+        "#1 (แจ้งเตือนงาน, ส่งเสร็จแล้ว: ส่งแล้ว 1/1 ไม่สำเร็จ 0) วันโทรคมนาคมและสังคมสารสนเทศโลก วันที่ 17 พฤษภาคม 2570 (แจ้งล่วงหน้า 7 วัน)",
+    ]
+    assert "2564" not in " ".join(thai) and "day(s)" not in " ".join(thai[4:])

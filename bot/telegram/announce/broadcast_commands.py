@@ -11,16 +11,17 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
-from bot.announce.announcements import Announcement
+from bot.announce.announcements import Announcement, ReminderKey
 from bot.announce.broadcast_texts import Texts, TextsError, parse_texts
 from bot.announce.outbox import Counts
 from bot.announce.send_time import WhenError, parse_when
 from bot.announce.subscriptions import from_iso
+from bot.engine.dates import format_date
 from bot.engine.model import Messages
 from bot.engine.render import shorten
 from bot.telegram.addressing import command_args, whole_number
 from bot.telegram.admin import admin_press, require_bot_admin
-from bot.telegram.announce.message_bodies import broadcast_bodies
+from bot.telegram.announce.message_bodies import broadcast_bodies, series_name
 from bot.telegram.announce.service import announcer
 from bot.telegram.formatting import Block, escape
 from bot.telegram.handlers import sender_in_lang
@@ -140,23 +141,43 @@ async def on_announcements(update: Update, context: SummitContext) -> None:
     pending = await ann.announcements.in_state("draft", "scheduled", "sending", limit=LISTED)
     settled = await ann.announcements.in_state("done", "cancelled", limit=LISTED)
     counts = await ann.outbox.counts([a.id for a in (*pending, *settled)])
+    keys = await ann.announcements.reminders_of([a.id for a in (*pending, *settled) if a.kind == "reminder"])
     lines = [Block(svc.messages.get("announcements_pending" if pending else "announcements_none", lang), "b")]
-    lines += [Block(listing_line(svc, a, counts[a.id], lang)) for a in pending]
+    lines += [Block(listing_line(svc, a, counts[a.id], lang, keys.get(a.id))) for a in pending]
     lines += [Block(""), Block(svc.messages.get("announcements_sent", lang), "b")] if settled else []
-    lines += [Block(listing_line(svc, a, counts[a.id], lang)) for a in settled]
+    lines += [Block(listing_line(svc, a, counts[a.id], lang, keys.get(a.id))) for a in settled]
     if any(a.state == "scheduled" for a in pending):
         lines += [Block(""), Block(svc.messages.get("announcements_unschedule_hint", lang), "i")]
     await reply_lines(svc, message, lines)
 
 
-def listing_line(svc: Services, a: Announcement, counts: Counts, lang: str) -> str:
-    """One /announcements line: number, kind, state with its time (not yet sending) or its tally, and the text's start."""
+def listing_line(svc: Services, a: Announcement, counts: Counts, lang: str, reminder: ReminderKey | None = None) -> str:
+    """One /announcements line: number, kind, state with its time (not yet sending) or its tally, and the text's start
+    (a reminder's, when it can be told from its key, in the admin's language rather than the English stored with it)."""
     text = svc.messages.get
     words = {"id": a.id, "kind": text(f"announcement_kind_{a.kind}", lang), "state": text(f"announcement_state_{a.state}", lang)}
-    words["text"] = shorten(" ".join(a.text.split()), 60)
+    words["text"] = (reminder_text(svc, reminder, lang) if reminder else None) or shorten(" ".join(a.text.split()), 60)
     if a.state in ("draft", "scheduled"):
         return text("announcements_line_at", lang, when=local_time(svc, from_iso(a.send_at)), **words)
     return text("announcements_line_tally", lang, sent=counts.sent, total=counts.total, failed=counts.failed, **words)
+
+
+def reminder_text(svc: Services, reminder: ReminderKey, lang: str) -> str | None:
+    """A reminder as /announcements describes it: the event's name, the date it takes place and how many days before
+    it went out, or None when the event has left the knowledge base (the stored English text stands in then)."""
+    event_id, occurs_on, days = reminder
+    event = svc.engine.kb.event(event_id)
+    try:
+        day = dt.date.fromisoformat(occurs_on)
+    except ValueError:  # not a date this code wrote: the stored text is all there is
+        return None
+    if event is None:
+        return None
+    name = event.name(lang) if day.year == event.year else series_name(event.name(lang))  # a later edition: no year
+    date = format_date(day, "day", lang, svc.messages)
+    if days == 1:
+        return svc.messages.get("announcement_reminder_day", lang, event=shorten(name, 100), date=date)
+    return svc.messages.get("announcement_reminder_days", lang, event=shorten(name, 100), date=date, days=days)
 
 
 async def on_unschedule(update: Update, context: SummitContext) -> None:
