@@ -88,7 +88,10 @@ def fit_choice(rows: Sequence[FloatArray], labels: Sequence[npt.NDArray[np.bool_
             z = x @ w
             e = np.exp(z - z.max())
             p_all = e / e.sum()
-            p_pos = np.where(y, e, 0.0) / e[y].sum()
+            # Shifted by the best right unit's score, not the best unit's: far behind, exp() would round them all to 0.
+            e_right = np.zeros_like(z)
+            e_right[y] = np.exp(z[y] - z[y].max())
+            p_pos = e_right / e_right.sum()
             mean_all = p_all @ x
             grad += mean_all - p_pos @ x
             centered = x - mean_all

@@ -110,3 +110,23 @@ def test_the_event_list_gives_date_and_city(kb: KnowledgeBase) -> None:
     lines = Composer(kb).event_lines("en")
     assert any("8 November 2023" in line and "Wuzhen" in line.split("—")[1] for line in lines)
     assert any(line.endswith(", Beijing") for line in lines)
+
+
+def test_fit_choice_stays_finite_when_a_right_unit_is_far_behind() -> None:
+    # One query whose right unit scores far below its best unit once the weights grow: exp() of that difference
+    # rounds to 0, and the gradient must not become 0/0 (it did, and the refit wrote NaN weights).
+    from bot.engine.fitting import fit_choice
+
+    rng = np.random.default_rng(3)
+    rows, labels = [], []
+    for _ in range(40):
+        x = rng.normal(size=(6, 2))
+        x[0, 0] += 6.0  # the right unit is the one with a high first feature
+        rows.append(x)
+        labels.append(np.array([True, False, False, False, False, False]))
+    odd = np.zeros((6, 2))
+    odd[1, 0] = 1e6  # ...except here, where a wrong unit has it far higher
+    rows.append(odd)
+    labels.append(np.array([True, False, False, False, False, False]))
+    weights, intercept = fit_choice(rows, labels)
+    assert all(np.isfinite(weights)) and np.isfinite(intercept)
