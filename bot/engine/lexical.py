@@ -103,22 +103,24 @@ class LexicalIndex:
             (cosines, coverages, content coverages) per group, and the content share of the query in [0, 1].
         """
         n = len(self.groups.order)
-        cosines = np.zeros(n, dtype=np.float32)
-        covered = np.zeros(n, dtype=np.float32)
-        specific = np.zeros(n, dtype=np.float32)
         vector = _weighted(features(text), self.idf)
         total = sum(vector.values()) or 1.0
         weights = {f: qw * (content.get(f, 1.0) if content is not None else 1.0) for f, qw in vector.items()}
         content_total = sum(weights.values())
-        for feature, qw in vector.items():
-            fid = self.feature_ids[feature]
-            lo, hi = self.starts[fid], self.starts[fid + 1]
-            docs = self.docs[lo:hi]
-            # A feature occurs once per document, so plain fancy-index addition is exact here.
-            cosines[docs] += np.float32(qw) * self.weights[lo:hi]
-            covered[docs] += np.float32(qw / total)
-            if content_total > 0:
-                specific[docs] += np.float32(weights[feature] / content_total)
+        spans = [(int(self.starts[self.feature_ids[f]]), int(self.starts[self.feature_ids[f] + 1])) for f in vector]
+        if spans:
+            # Every posting of the query's features at once: one bincount per sum instead of a fancy-indexed
+            # addition per feature (at 10,000 facts a common word has thousands of postings).
+            docs = np.concatenate([self.docs[lo:hi] for lo, hi in spans])
+            lengths = [hi - lo for lo, hi in spans]
+            per_feature = np.repeat(np.asarray(list(vector.values()), dtype=np.float32), lengths)
+            postings = np.concatenate([self.weights[lo:hi] for lo, hi in spans])
+            cosines = np.bincount(docs, weights=per_feature * postings, minlength=n).astype(np.float32)
+            covered = np.bincount(docs, weights=per_feature / np.float32(total), minlength=n).astype(np.float32)
+            shares = [weights[f] / content_total if content_total > 0 else 0.0 for f in vector]
+            specific = np.bincount(docs, weights=np.repeat(np.asarray(shares, dtype=np.float32), lengths), minlength=n).astype(np.float32)
+        else:
+            cosines, covered, specific = (np.zeros(n, dtype=np.float32) for _ in range(3))
         best, best_cover, best_specific = self.groups.best(cosines, 0.0), self.groups.best(covered, 0.0), self.groups.best(specific, 0.0)
         # float32 rounding can push a cosine of identical texts a hair past 1.
         one = np.float32(1.0)
