@@ -130,6 +130,11 @@ async def serve_polling(app: AnyApp, *, allowed_updates: list[str], auth_retry_s
     quiet = _TokenRejectedTraceback()
     updater_log = logging.getLogger("telegram.ext.Updater")
     updater_log.addFilter(quiet)
+    # A getUpdates answered 401 just as the bot gives up finishes a task PTB no longer awaits: asyncio would log its
+    # TokenRejected with a traceback when the task is collected, possibly after this function returns.
+    asyncio_log = logging.getLogger("asyncio")
+    if not any(isinstance(f, _TokenRejectedTraceback) for f in asyncio_log.filters):
+        asyncio_log.addFilter(_TokenRejectedTraceback())
     try:
         async with serving(app, polling(allowed_updates)):
             health = _services(app).api_health
