@@ -107,7 +107,8 @@ class LexicalIndex:
         total = sum(vector.values()) or 1.0
         weights = {f: qw * (content.get(f, 1.0) if content is not None else 1.0) for f, qw in vector.items()}
         content_total = sum(weights.values())
-        spans = [(int(self.starts[self.feature_ids[f]]), int(self.starts[self.feature_ids[f] + 1])) for f in vector]
+        fids = [self.feature_ids[f] for f in vector]
+        spans = [(int(self.starts[fid]), int(self.starts[fid + 1])) for fid in fids]
         if spans:
             # Every posting of the query's features at once: one bincount per sum instead of a fancy-indexed
             # addition per feature (at 10,000 facts a common word has thousands of postings).
