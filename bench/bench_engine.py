@@ -161,7 +161,8 @@ def child_scale(factor: int, mode: str, cache: Path, limit: int | None, rounds: 
     engine, out["build_s"] = timed(lambda: Engine(kb, model, encoder) if encoder is not None else Engine(kb, model))
     out["semantic"], out["build_embedded"] = engine.semantic, (real.embedded - before) if real is not None else 0
     out["lex_mb"] = engine.index.lexical.nbytes / MB
-    out["sem_mb"] = engine.index.semantic.nbytes / MB if engine.index.semantic is not None else 0.0
+    semantic = engine.index.semantic.nbytes if engine.index.semantic is not None else 0
+    out["sem_mb"] = (semantic + (engine.index.examples.nbytes if engine.index.examples is not None else 0)) / MB
     texts = queries(limit)
     out.update(latencies(engine, texts, rounds, real if engine.semantic else None))
     if real is not None and engine.semantic:  # the encoder's share: new variants of the questions, embedded alone
@@ -258,7 +259,7 @@ def report(start: dict[str, Any], rows: list[dict[str, Any]], rounds: int, note:
     if any(r.get("vectors") == "stand-in" for r in rows):
         print("stand-in: synthetic fact texts got random unit vectors of the encoder's dimension instead of real embeddings (embedding them would")
         print("take longer than --budget, or --quick); real texts and every query are embedded for real, so matrix sizes and per-query work are real.")
-    print("index arrays: index.lexical.nbytes + index.semantic.nbytes (Python dicts come on top); RSS: each process's peak, model included.")
+    print("index arrays: lexical + semantic + examples nbytes (Python dicts come on top); RSS: each process's peak, model included.")
 
 
 def main() -> None:

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from bot.cli_model import add_arguments as add_model_arguments
 from bot.cli_model import cmd_eval, cmd_train, data_dir
 from bot.curated import CurationError, collect
+from bot.curated.ranker_file import load_ranker, stale_examples
 from bot.engine import LANGS, Answer, Context, Engine
 from bot.engine.render import to_plain
 from bot.labelled import leaks, load_split
@@ -87,10 +88,15 @@ def cmd_validate(args: argparse.Namespace, settings: Settings, out: TextIO) -> i
     if args.sources and not Path(args.sources).is_dir():
         raise SettingsError(f"--sources {args.sources}: no such folder")
     kb, problems = collect(settings.intents_dir, settings.knowledge_dir, sources)
+    try:
+        labelled = load_ranker(settings.ranker_path).examples
+    except CurationError as exc:
+        labelled, problems = (), [*problems, *exc.problems]
+    problems = [*problems, *stale_examples(kb, labelled)]
     held_out = data_dir() / "test.yaml"
     if held_out.is_file():
-        # The test split stays held out: no curated example or alternate question may copy one of its queries.
-        problems = [*problems, *leaks(kb, load_split(held_out), held_out.name)]
+        # The test split stays held out: no curated example, alternate question or labelled example may copy one of its queries.
+        problems = [*problems, *leaks(kb, load_split(held_out), held_out.name, labelled)]
     for problem in problems:
         out.write(f"error: {problem}\n")
     facts = sum(len(e.facts) for e in kb.events)

@@ -66,13 +66,13 @@ def cmd_eval(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
 
 def cmd_train(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     """Fit the ranker on the train split, choose thresholds on dev, write model/ranker.json."""
-    from bot.training import train
+    from bot.training import labelled_examples, train
 
     kb = load(settings.intents_dir, settings.knowledge_dir)
     encoder = load_encoder(settings.embedding_cache) if settings.encoder else None
-    engine = Engine(kb, untrained(), encoder)
-    lexical = Engine(kb, untrained())
     train_split, dev = load_split(data_dir() / "train.yaml"), load_split(data_dir() / "dev.yaml")
+    engine = Engine(kb, untrained(labelled_examples(kb, train_split)), encoder)
+    lexical = Engine(kb, untrained())
     fitted = train(engine, lexical, train_split, dev, EVAL_NOW)
     target = Path(args.out) if args.out else settings.ranker_path
     notes = {"train": f"{len(train_split)} queries, {fitted.rows} candidate rows, {fitted.positives} right", "dev": f"{len(dev)} queries"}

@@ -7,6 +7,7 @@ copied verbatim from the article (right when a cited quote overlaps it) or a ``t
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from pathlib import Path
@@ -14,6 +15,7 @@ from pathlib import Path
 from bot.curated.loader import read_yaml
 from bot.curated.problems import CurationError, Problem
 from bot.engine import LANGS, Answer, KnowledgeBase
+from bot.engine.examples import Example
 from bot.engine.units import Unit
 
 CHITCHAT = ("greeting", "thanks", "goodbye", "help", "about_bot")
@@ -171,13 +173,14 @@ def load_split(path: Path) -> list[Labelled]:
 LEAK_SIMILARITY = 92
 
 
-def leaks(kb: KnowledgeBase, held_out: list[Labelled], file: str) -> list[Problem]:
-    """Curated texts that equal or nearly equal a held-out query.
+def leaks(kb: KnowledgeBase, held_out: list[Labelled], file: str, examples: Sequence[Example] = ()) -> list[Problem]:
+    """Curated texts (and the ranker's labelled examples) that equal or nearly equal a held-out query.
 
     Args:
         kb: the knowledge base.
         held_out: the test split.
         file: the split's file name, for the problems.
+        examples: the labelled questions of ``model/examples.json`` (training questions: none may copy a test query).
 
     Returns:
         One problem per curated text that copies a held-out query.
@@ -191,11 +194,12 @@ def leaks(kb: KnowledgeBase, held_out: list[Labelled], file: str) -> list[Proble
     for event in kb.events:
         curated += [(f"event {event.id}.questions", lang, q) for lang, qs in event.questions.items() for q in qs]
         curated += [(f"fact {f.id}.questions", lang, q) for f in event.facts for lang, qs in f.questions.items() for q in qs]
+    curated += [(f"model/examples.json examples[{i}]", "", e.text) for i, e in enumerate(examples)]
     problems = []
     for where, lang, text in curated:
         folded = Normalized.of(text).folded
         hit = process.extractOne(folded, tests, scorer=fuzz.ratio, score_cutoff=LEAK_SIMILARITY) if len(folded) > 3 else None
         if hit is not None:
             # The held-out query itself is not shown: reading it would be the first step to tuning on it.
-            problems.append(Problem(file, where, f"{lang} text {text!r} nearly equals held-out test query #{hit[2]}: drop or rewrite it"))
+            problems.append(Problem(file, where, f"{lang + ' ' if lang else ''}text {text!r} nearly equals held-out test query #{hit[2]}: drop or rewrite it"))
     return problems

@@ -15,9 +15,11 @@ import numpy as np
 import numpy.typing as npt
 
 from bot.engine import Context, Engine, KnowledgeBase
+from bot.engine.examples import Example
 from bot.engine.fitting import fit, fit_choice
 from bot.engine.ranker import FEATURES, RankerModel, RankerParams, confidence_features, scores
 from bot.engine.text import is_thai
+from bot.engine.units import build_units
 from bot.evaluation import SWEEP, evaluate
 from bot.labelled import Labelled, unit_right
 
@@ -162,10 +164,33 @@ def training_context(engine: Engine, q: Labelled, now: dt.datetime) -> Context |
     return None
 
 
+def labelled_examples(kb: KnowledgeBase, queries: Sequence[Labelled]) -> tuple[Example, ...]:
+    """The training questions as neighbours for the engine: each with the units that answer it.
+
+    A follow-up ("and where?") is left out: alone, its text says nothing about the event it was about.
+
+    Args:
+        kb: the knowledge base the labels refer to.
+        queries: the training split.
+
+    Returns:
+        One example per usable question; a question to decline has no units.
+    """
+    units = build_units(kb).units
+    out = []
+    for q in queries:
+        if q.context:
+            continue
+        right = tuple(u.key for u in units if unit_right(u, q, kb))
+        if right or q.declines:
+            out.append(Example(q.text, right))
+    return tuple(out)
+
+
 def _rows(engine: Engine, queries: Sequence[Labelled], now: dt.datetime) -> tuple[Rows, Labels]:
     xs, ys = [], []
     for q in queries:
-        ranking = engine.rank(q.text, now=now, context=training_context(engine, q, now))
+        ranking = engine.rank(q.text, now=now, context=training_context(engine, q, now), held_out=True)
         xs.append(ranking.x)
         ys.append(np.array([unit_right(u, q, engine.kb) for u in ranking.units], dtype=bool))
     return xs, ys
@@ -212,7 +237,7 @@ def train(engine: Engine, lexical_engine: Engine, train_split: Sequence[Labelled
     if engine.semantic:
         stages = fit_stages(xs, ys, engine.index.table.unit_event)
         trial = RankerParams(*stages, 0.5)
-        engine.reweight(RankerModel(trial, trial))
+        engine.reweight(RankerModel(trial, trial, examples=engine.examples))
         threshold, sweeps["full"] = choose_threshold(engine, dev, now)
         full = RankerParams(*stages, threshold)
     stages = fit_stages(lexical_xs, ys, engine.index.table.unit_event)
@@ -220,7 +245,7 @@ def train(engine: Engine, lexical_engine: Engine, train_split: Sequence[Labelled
     threshold, sweeps["lexical"] = choose_threshold(lexical_engine, dev, now)
     lexical = RankerParams(*stages, threshold)
     name = engine.encoder_name
-    return Fitted(RankerModel(full, lexical, name), int(sum(y.sum() for y in ys)), int(sum(len(y) for y in ys)), sweeps)
+    return Fitted(RankerModel(full, lexical, name, engine.examples), int(sum(y.sum() for y in ys)), int(sum(len(y) for y in ys)), sweeps)
 
 
-__all__ = ["SWEEP", "Fitted", "choose_threshold", "train", "training_context"]
+__all__ = ["SWEEP", "Fitted", "choose_threshold", "labelled_examples", "train", "training_context"]

@@ -135,7 +135,9 @@ def test_eval_min_fails_when_unreachable(monkeypatch: pytest.MonkeyPatch, tmp_pa
     # A slice of dev is enough to show the exit code (the whole split is scored once, above).
     dev = yaml.safe_load((REPO / "tests" / "data" / "dev.yaml").read_text(encoding="utf-8"))
     some = tmp_path / "some.yaml"
-    some.write_text(yaml.safe_dump({"version": 1, "queries": dev["queries"][:40]}, allow_unicode=True), encoding="utf-8")
+    # Keyboard noise labelled as a question the sources answer: no engine gets it right, so the floor cannot be met.
+    wrong = {"text": "qzxv wkpj", "lang": "en", "expect": "card", "event": "wtisd_2021"}
+    some.write_text(yaml.safe_dump({"version": 1, "queries": [*dev["queries"][:40], wrong]}, allow_unicode=True), encoding="utf-8")
     code, out = run(["eval", str(some), "--min", "0.999"], monkeypatch)
     assert code == 1 and "FAIL" in out
 

@@ -3,13 +3,61 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from bot.curated.problems import CurationError, Problem
+from bot.engine.examples import Example
+from bot.engine.model import KnowledgeBase
 from bot.engine.ranker import CONFIDENCE_FEATURES, FEATURES, RankerModel, RankerParams
+from bot.engine.units import build_units
 
 VERSION = 1
+#: The labelled questions of the neighbour features, written next to the weights they were fitted with.
+EXAMPLES_FILE = "examples.json"
+
+
+def examples_path(ranker: Path) -> Path:
+    """Where the labelled examples of a ranker file are: beside it."""
+    return ranker.with_name(EXAMPLES_FILE)
+
+
+def stale_examples(kb: KnowledgeBase, examples: Sequence[Example]) -> list[Problem]:
+    """Labelled examples that name units the knowledge base no longer has (a curated fact renamed or removed).
+
+    Args:
+        kb: the curated knowledge base.
+        examples: the ranker's labelled examples.
+
+    Returns:
+        One problem per such example; the engine ignores those units, but the weights were fitted with them.
+    """
+    keys = {u.key for u in build_units(kb).units}
+    return [
+        Problem(EXAMPLES_FILE, f"examples[{i}]", f"names {', '.join(missing)}, not in the knowledge base: run `summitbot train`")
+        for i, e in enumerate(examples)
+        if (missing := [k for k in e.units if k not in keys])
+    ]
+
+
+def _examples(path: Path) -> tuple[Example, ...]:
+    """The labelled examples beside a ranker file (none when the file is absent: the features are then 0)."""
+    if not path.is_file():
+        return ()
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise CurationError([Problem(path.name, "", f"cannot be read ({exc}); run `summitbot train`")]) from exc
+    if not isinstance(doc, dict) or doc.get("version") != VERSION or not isinstance(doc.get("examples"), list):
+        raise CurationError([Problem(path.name, "version", f"must be {VERSION}, with a list of examples")])
+    out = []
+    for i, raw in enumerate(doc["examples"]):
+        ok = isinstance(raw, dict) and isinstance(raw.get("text"), str) and isinstance(raw.get("units"), list)
+        if not ok or not all(isinstance(u, str) for u in raw["units"]):
+            raise CurationError([Problem(path.name, f"examples[{i}]", "must have a text and a list of unit keys")])
+        out.append(Example(raw["text"], tuple(raw["units"])))
+    return tuple(out)
 
 
 def _params(raw: Any, file: str, entry: str) -> RankerParams:
@@ -48,11 +96,12 @@ def load_ranker(path: Path) -> RankerModel:
     if not isinstance(doc, dict) or doc.get("version") != VERSION:
         raise CurationError([Problem(path.name, "version", f"must be {VERSION}")])
     full = _params(doc["full"], path.name, "full") if doc.get("full") is not None else None
-    return RankerModel(full=full, lexical=_params(doc.get("lexical"), path.name, "lexical"), encoder_name=str(doc.get("encoder", "")))
+    lexical = _params(doc.get("lexical"), path.name, "lexical")
+    return RankerModel(full=full, lexical=lexical, encoder_name=str(doc.get("encoder", "")), examples=_examples(examples_path(path)))
 
 
 def save_ranker(path: Path, model: RankerModel, notes: dict[str, Any]) -> None:
-    """Write the fitted parameters.
+    """Write the fitted parameters, and beside them the labelled examples (``examples.json``).
 
     Args:
         path: the JSON file.
@@ -75,3 +124,7 @@ def save_ranker(path: Path, model: RankerModel, notes: dict[str, Any]) -> None:
 
     doc = {"version": VERSION, "encoder": model.encoder_name, "fitted": notes, "full": params(model.full), "lexical": params(model.lexical)}
     path.write_text(json.dumps(doc, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    examples = [{"text": e.text, "units": list(e.units)} for e in model.examples]
+    lines = ",\n".join(json.dumps(e, ensure_ascii=False) for e in examples)
+    # One example a line: a refit's diff shows which labelled questions changed.
+    examples_path(path).write_text(f'{{"version": {VERSION}, "examples": [\n{lines}\n]}}\n', encoding="utf-8")

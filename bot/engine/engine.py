@@ -11,6 +11,7 @@ import numpy as np
 from bot.engine.ambiguity import rivals_of
 from bot.engine.answer import Answer, Context
 from bot.engine.compose import Composer
+from bot.engine.examples import Example
 from bot.engine.index import Index
 from bot.engine.language import detect_language
 from bot.engine.model import LANGS, Event, KnowledgeBase
@@ -49,7 +50,7 @@ class Engine:
 
     def _build(self, kb: KnowledgeBase) -> _State:
         params = self._model.full if self._encoder is not None and self._model.full is not None else self._model.lexical
-        return _State(Index.build(kb, self._encoder), Composer(kb, self._bot_name), params)
+        return _State(Index.build(kb, self._encoder, self._model.examples), Composer(kb, self._bot_name), params)
 
     @property
     def index(self) -> Index:
@@ -90,27 +91,39 @@ class Engine:
         """Use other fitted parameters with the same index (``train`` tries thresholds this way).
 
         Args:
-            model: the new parameters; the mode (with or without the encoder) stays as it is.
+            model: the new parameters; the mode (with or without the encoder) stays as it is. Other labelled
+                examples than the index holds mean a new index (their embeddings come from the cache).
         """
         state = self._state
+        examples_changed = model.examples != self._model.examples
         self._model = model
+        if examples_changed:
+            self._state = self._build(state.index.kb)
+            return
         params = model.full if state.index.semantic is not None and model.full is not None else model.lexical
         self._state = _State(state.index, state.composer, params)
 
-    def rank(self, text: str, *, now: dt.datetime, context: Context | None = None) -> Ranking:
+    @property
+    def examples(self) -> tuple[Example, ...]:
+        """The labelled questions the neighbour features compare with."""
+        return self._model.examples
+
+    def rank(self, text: str, *, now: dt.datetime, context: Context | None = None, held_out: bool = False) -> Ranking:
         """Score every unit for a message.
 
         Args:
             text: what the user wrote.
             now: the current time (context expiry).
             context: what the previous answer in this conversation was about.
+            held_out: ignore a labelled example with exactly this text (training ranks each training question as
+                the new question it stands for, not as its own nearest neighbour).
 
         Returns:
             The ranking, with the feature matrix (training reads it).
         """
-        return self._rank(self._state, Normalized.of(text[:MAX_QUERY_CHARS]), now, context)
+        return self._rank(self._state, Normalized.of(text[:MAX_QUERY_CHARS]), now, context, text if held_out else None)
 
-    def _rank(self, state: _State, query: Normalized, now: dt.datetime, context: Context | None) -> Ranking:
+    def _rank(self, state: _State, query: Normalized, now: dt.datetime, context: Context | None, leave_out: str | None = None) -> Ranking:
         index = state.index
         table = index.table
         match = index.events.match(query)
@@ -121,10 +134,13 @@ class Engine:
         ctx = -1
         if not named and context is not None and context.event_id in number and context.fresh(now):
             ctx = number[context.event_id]
-        sem = None
+        sem = neighbours = None
         if index.semantic is not None and self._encoder is not None:
-            sem = index.semantic.group_scores(self._encoder.queries([query.exact])[0])
+            vector = self._encoder.queries([query.exact])[0]
+            sem = index.semantic.group_scores(vector)
             sem[table.empty_group] = 0.0
+            if index.examples is not None:
+                neighbours = index.examples.neighbours(vector, len(table.units), leave_out)
         lex, cover, content, content_share = index.lexical.group_scores(residual, index.specificity)
         signals = Signals(
             lex=lex,
@@ -140,6 +156,7 @@ class Engine:
             years=frozenset(int(w) for w in query.folded_words if w.isdigit() and len(w) == 4 and 1990 <= int(w) <= 2100),
             unknown=index.unknown_share(query),
             asked=asked_slots(query),
+            neighbours=neighbours,
         )
         x = features(table, signals)
         params = state.params

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from rapidfuzz.distance import Levenshtein
 from rapidfuzz.process import extractOne
 
 from bot.engine.events import EventMatcher
+from bot.engine.examples import Example, ExampleIndex
 from bot.engine.language import LanguageModel
 from bot.engine.lexical import LexicalIndex
 from bot.engine.model import Event, Fact, Intent, KnowledgeBase
@@ -30,6 +31,7 @@ class Index:
     lexical: LexicalIndex
     specificity: Mapping[str, float]  # lexical feature → how little questions in general use it
     semantic: SemanticIndex | None
+    examples: ExampleIndex | None  # the labelled questions, embedded (only with the encoder)
     intents: Mapping[str, Intent]
     facts: Mapping[str, Fact]
     vocabulary: frozenset[str]
@@ -39,12 +41,13 @@ class Index:
     thai_grams: frozenset[str]
 
     @classmethod
-    def build(cls, kb: KnowledgeBase, encoder: Encoder | None = None) -> Index:
+    def build(cls, kb: KnowledgeBase, encoder: Encoder | None = None, examples: Sequence[Example] = ()) -> Index:
         """Index a knowledge base.
 
         Args:
             kb: the validated knowledge base.
             encoder: the sentence encoder (None: lexical signals only).
+            examples: labelled questions for the neighbour features (used only with the encoder).
 
         Returns:
             The index; building it again for an edited knowledge base and swapping is how edits go live.
@@ -83,6 +86,7 @@ class Index:
             lexical=lexical,
             specificity=lexical.specificity(asking),
             semantic=semantic,
+            examples=ExampleIndex.build(encoder, examples, table) if encoder is not None else None,
             intents={i.id: i for i in kb.intents},
             facts={f.id: f for e in kb.events for f in e.facts},
             vocabulary=frozenset(vocab),

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from bot.engine.examples import Example, Neighbours
 from bot.engine.slots import SLOTS
 from bot.engine.units import Unit, UnitTable
 
@@ -24,6 +25,7 @@ FEATURES: tuple[str, ...] = (
     "lex_gap", "sem_gap", "topic_lex", "topic_sem", "cover_fact", "cover_event", "cover_gap", "content_fact", "content_gap", "content_share",
     "event", "event_other", "named_other", "named_other_match", "name_inside", "name_whole_card", "event_vs_intent", "context", "bare_card", "bare_other",
     "oos_lex", "oos_sem", "unknown", "year_conflict", "year_match", "slot_all", "slot_none", "slot_event",
+    "sem_example", "sem_example_gap", "sem_example_declined", "sem_example_answered",
 )  # fmt: skip
 _INDEX = {name: i for i, name in enumerate(FEATURES)}
 #: The answer-or-decline model's features: how the best unit scored, by how much it leads, what kind it is,
@@ -33,11 +35,12 @@ CONFIDENCE_FEATURES: tuple[str, ...] = (
     "unknown", "oos_lex", "oos_sem", "event", "event_other", "year_conflict", "bare_card", "context",
     "name_inside", "name_whole_card", "content_fact", "content_share",
     "sem_agrees", "lex_agrees", "sem_behind", "lex_behind", "sem_same_event", "lex_same_event",
-    "slot_all", "slot_none", "slot_event",
+    "slot_all", "slot_none", "slot_event", "sem_example", "sem_example_gap", "sem_example_declined", "sem_example_answered",
 )  # fmt: skip
 _COPIED = (
     "k_fact", "k_card", "k_topic", "k_topic_empty", "unknown", "oos_lex", "oos_sem", "event", "event_other", "year_conflict",
     "bare_card", "context", "name_inside", "name_whole_card", "content_fact", "content_share", "slot_all", "slot_none", "slot_event",
+    "sem_example", "sem_example_gap", "sem_example_declined", "sem_example_answered",
 )  # fmt: skip
 
 
@@ -58,6 +61,7 @@ class Signals:
     years: frozenset[int]  # years the query mentions
     unknown: float  # share of the query's words no curated text knows
     asked: frozenset[str] = frozenset()  # the kinds of detail the query asks for (bot/engine/slots.py)
+    neighbours: Neighbours | None = None  # closeness to the labelled training questions (bot/engine/examples.py)
 
 
 @dataclass(frozen=True)
@@ -135,6 +139,14 @@ def features(table: UnitTable, s: Signals) -> FloatArray:
         _year_features(x, table, s.years)
     if s.asked and table.unit_slots:
         _slot_features(x, table, s.asked, empty_topic)
+    if s.neighbours is not None and s.sem is not None:
+        # A unit no labelled question asks for (an admin's new fact) is judged by its own texts, on the same scale: no
+        # unit is made unlikely just because nobody has asked for it yet.
+        near = np.maximum(s.neighbours.unit, _best(s.sem, table.unit_groups))
+        x[:, _INDEX["sem_example"]] = near
+        x[:, _INDEX["sem_example_gap"]] = near - near.max(initial=0.0)
+        x[:, _INDEX["sem_example_declined"]] = s.neighbours.declined
+        x[:, _INDEX["sem_example_answered"]] = s.neighbours.answered
     return x
 
 
@@ -254,12 +266,21 @@ class RankerModel:
     full: RankerParams | None
     lexical: RankerParams
     encoder_name: str = ""
+    #: The labelled questions the full model's neighbour features were fitted with (``model/examples.json``).
+    examples: tuple[Example, ...] = ()
 
 
-def untrained() -> RankerModel:
-    """All-zero weights: every unit equally likely. Only ``train`` uses it, to compute features before any fit."""
+def untrained(examples: tuple[Example, ...] = ()) -> RankerModel:
+    """All-zero weights: every unit equally likely. Only ``train`` uses it, to compute features before any fit.
+
+    Args:
+        examples: the labelled questions whose neighbour features are to be computed.
+
+    Returns:
+        The model.
+    """
     zero = RankerParams(tuple(0.0 for _ in FEATURES), 0.0, tuple(0.0 for _ in CONFIDENCE_FEATURES), 0.0, 0.5)
-    return RankerModel(zero, zero)
+    return RankerModel(zero, zero, examples=examples)
 
 
 @dataclass(frozen=True)

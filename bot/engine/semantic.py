@@ -95,6 +95,25 @@ def quantize(matrix: FloatArray) -> tuple[Int8Array, FloatArray]:
     return codes, scales
 
 
+def cosines(codes: Int8Array, scales: FloatArray, query: FloatArray) -> FloatArray:
+    """A query's cosine with every row stored by :func:`quantize`, converted to float32 a block at a time.
+
+    Args:
+        codes: the int8 rows.
+        scales: each row's scale.
+        query: the query's unit-length vector.
+
+    Returns:
+        One cosine per row.
+    """
+    q = query.astype(np.float32)
+    out = np.empty(len(codes), dtype=np.float32)
+    for start in range(0, len(codes), BLOCK):
+        block = slice(start, start + BLOCK)
+        out[block] = codes[block].astype(np.float32) @ q
+    return out * scales
+
+
 @dataclass(frozen=True)
 class SemanticIndex:
     """Embedded texts grouped by owner, like :class:`bot.engine.lexical.LexicalIndex`."""
@@ -133,12 +152,7 @@ class SemanticIndex:
         Returns:
             One cosine per stored text.
         """
-        q = query.astype(np.float32)
-        out = np.empty(len(self.codes), dtype=np.float32)
-        for start in range(0, len(self.codes), BLOCK):
-            block = slice(start, start + BLOCK)
-            out[block] = self.codes[block].astype(np.float32) @ q
-        return out * self.scales
+        return cosines(self.codes, self.scales, query)
 
     def group_scores(self, query: FloatArray) -> FloatArray:
         """Cosine of the query vector with each group's closest text (groups without texts get -1).
