@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.engine.ranker import Ranking
+from bot.engine.ranking import Ranking
 from bot.engine.units import Unit
 
 #: "Did you mean" only when the same general answer about another event is close to the best one: its

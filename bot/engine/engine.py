@@ -15,10 +15,11 @@ from bot.engine.examples import Example
 from bot.engine.index import Index
 from bot.engine.language import detect_language
 from bot.engine.model import LANGS, Event, KnowledgeBase
-from bot.engine.ranker import RankerModel, RankerParams, Ranking, Signals, confidence_features, features, scores, sigmoid
+from bot.engine.ranker import RankerModel, RankerParams, confidence_features, features, scores, sigmoid
+from bot.engine.ranking import Ranking
 from bot.engine.reactions import reaction
 from bot.engine.semantic import Encoder
-from bot.engine.slots import asked_slots
+from bot.engine.signals import measure
 from bot.engine.text import Normalized
 from bot.engine.units import Unit
 
@@ -126,38 +127,9 @@ class Engine:
     def _rank(self, state: _State, query: Normalized, now: dt.datetime, context: Context | None, leave_out: str | None = None) -> Ranking:
         index = state.index
         table = index.table
-        match = index.events.match(query)
-        number = {e: i for i, e in enumerate(table.event_ids)}
-        strengths = {number[h.event_id]: h.score for h in match.hits if h.event_id in number}
+        signals, match = measure(index, query, now, context, self._encoder, leave_out)
         named = tuple(h.event_id for h in match.hits if h.named)
-        residual = Normalized.of(match.residual)
-        ctx = -1
-        if not named and context is not None and context.event_id in number and context.fresh(now):
-            ctx = number[context.event_id]
-        sem = neighbours = None
-        if index.semantic is not None and self._encoder is not None:
-            vector = self._encoder.queries([query.exact])[0]
-            sem = index.semantic.group_scores(vector)
-            sem[table.empty_group] = 0.0
-            if index.examples is not None:
-                neighbours = index.examples.neighbours(vector, len(table.units), leave_out)
-        lex, cover, content, content_share = index.lexical.group_scores(residual, index.specificity)
-        signals = Signals(
-            lex=lex,
-            cover=cover,
-            content=content,
-            content_share=content_share,
-            sem=sem,
-            events=strengths,
-            named=frozenset(number[e] for e in named if e in number),
-            spelled={number[e]: v for e, v in index.events.similarity(query).items() if e in number},
-            context_event=ctx,
-            bare=bool(named) and not residual.folded_words,
-            years=frozenset(int(w) for w in query.folded_words if w.isdigit() and len(w) == 4 and 1990 <= int(w) <= 2100),
-            unknown=index.unknown_share(query),
-            asked=asked_slots(query),
-            neighbours=neighbours,
-        )
+        ctx = signals.context_event
         x = features(table, signals)
         params = state.params
         z = scores(x, params.coef, params.intercept)

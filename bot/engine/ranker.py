@@ -15,7 +15,7 @@ import numpy.typing as npt
 
 from bot.engine.examples import Example, Neighbours
 from bot.engine.slots import SLOTS
-from bot.engine.units import Unit, UnitTable
+from bot.engine.units import UnitTable
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -27,7 +27,7 @@ FEATURES: tuple[str, ...] = (
     "oos_lex", "oos_sem", "unknown", "year_conflict", "year_match", "slot_all", "slot_none", "slot_event",
     "sem_example", "sem_example_gap", "sem_example_declined", "sem_example_answered",
 )  # fmt: skip
-_INDEX = {name: i for i, name in enumerate(FEATURES)}
+FEATURE_INDEX = {name: i for i, name in enumerate(FEATURES)}
 #: The answer-or-decline model's features: how the best unit scored, by how much it leads, what kind it is,
 #: and the query-level signals that say "nothing here answers this".
 CONFIDENCE_FEATURES: tuple[str, ...] = (
@@ -106,35 +106,35 @@ def features(table: UnitTable, s: Signals) -> FloatArray:
     empty_topic = table.empty_topic
     for name, mask in (("k_fact", is_fact), ("k_card", is_card), ("k_topic", is_topic & ~empty_topic), ("k_topic_empty", is_topic & empty_topic),
                        ("k_chitchat", kinds == "chitchat"), ("k_list", kinds == "list"), ("k_upcoming", kinds == "upcoming")):  # fmt: skip
-        x[mask, _INDEX[name]] = 1.0
+        x[mask, FEATURE_INDEX[name]] = 1.0
     is_event = is_card | is_topic
     for prefix, scores in (("lex", s.lex), ("sem", s.sem)):
         if scores is None:
             continue
         own = _best(scores, table.unit_groups)
-        x[:, _INDEX[f"{prefix}_fact"]] = own * is_fact
-        x[:, _INDEX[f"{prefix}_event"]] = own * is_event
-        x[:, _INDEX[f"{prefix}_intent"]] = own * is_intent
-        x[:, _INDEX[f"{prefix}_gap"]] = own - own.max(initial=0.0)
-        x[:, _INDEX[f"topic_{prefix}"]] = _best(scores, table.topic_groups) * is_fact
+        x[:, FEATURE_INDEX[f"{prefix}_fact"]] = own * is_fact
+        x[:, FEATURE_INDEX[f"{prefix}_event"]] = own * is_event
+        x[:, FEATURE_INDEX[f"{prefix}_intent"]] = own * is_intent
+        x[:, FEATURE_INDEX[f"{prefix}_gap"]] = own - own.max(initial=0.0)
+        x[:, FEATURE_INDEX[f"topic_{prefix}"]] = _best(scores, table.topic_groups) * is_fact
         # How much closer the query is to the "can't answer that" examples than to anything answerable.
-        x[:, _INDEX[f"oos_{prefix}"]] = float(scores[table.oos_group]) - own.max(initial=0.0)
+        x[:, FEATURE_INDEX[f"oos_{prefix}"]] = float(scores[table.oos_group]) - own.max(initial=0.0)
     cover = _best(s.cover, table.unit_groups)
-    x[:, _INDEX["cover_fact"]] = cover * is_fact
-    x[:, _INDEX["cover_event"]] = cover * is_event
-    x[:, _INDEX["cover_gap"]] = (cover - cover[is_fact].max(initial=0.0)) * is_fact
+    x[:, FEATURE_INDEX["cover_fact"]] = cover * is_fact
+    x[:, FEATURE_INDEX["cover_event"]] = cover * is_event
+    x[:, FEATURE_INDEX["cover_gap"]] = (cover - cover[is_fact].max(initial=0.0)) * is_fact
     content = _best(s.content, table.unit_groups)
-    x[:, _INDEX["content_fact"]] = content * is_fact
-    x[:, _INDEX["content_gap"]] = (content - content[is_fact].max(initial=0.0)) * is_fact
-    x[:, _INDEX["content_share"]] = s.content_share * is_fact
+    x[:, FEATURE_INDEX["content_fact"]] = content * is_fact
+    x[:, FEATURE_INDEX["content_gap"]] = (content - content[is_fact].max(initial=0.0)) * is_fact
+    x[:, FEATURE_INDEX["content_share"]] = s.content_share * is_fact
     _event_features(x, table, s, is_card)
     named_any = bool(s.events)
-    x[:, _INDEX["event_vs_intent"]] = float(named_any) * is_intent
+    x[:, FEATURE_INDEX["event_vs_intent"]] = float(named_any) * is_intent
     if s.context_event >= 0:
-        x[:, _INDEX["context"]] = (table.unit_event == s.context_event).astype(np.float64)
-    x[:, _INDEX["bare_card"]] = float(s.bare) * is_card
-    x[:, _INDEX["bare_other"]] = float(s.bare) * ~is_card
-    x[:, _INDEX["unknown"]] = s.unknown
+        x[:, FEATURE_INDEX["context"]] = (table.unit_event == s.context_event).astype(np.float64)
+    x[:, FEATURE_INDEX["bare_card"]] = float(s.bare) * is_card
+    x[:, FEATURE_INDEX["bare_other"]] = float(s.bare) * ~is_card
+    x[:, FEATURE_INDEX["unknown"]] = s.unknown
     if s.years:
         _year_features(x, table, s.years)
     if s.asked and table.unit_slots:
@@ -143,10 +143,10 @@ def features(table: UnitTable, s: Signals) -> FloatArray:
         # A unit no labelled question asks for (an admin's new fact) is judged by its own texts, on the same scale: no
         # unit is made unlikely just because nobody has asked for it yet.
         near = np.maximum(s.neighbours.unit, _best(s.sem, table.unit_groups))
-        x[:, _INDEX["sem_example"]] = near
-        x[:, _INDEX["sem_example_gap"]] = near - near.max(initial=0.0)
-        x[:, _INDEX["sem_example_declined"]] = s.neighbours.declined
-        x[:, _INDEX["sem_example_answered"]] = s.neighbours.answered
+        x[:, FEATURE_INDEX["sem_example"]] = near
+        x[:, FEATURE_INDEX["sem_example_gap"]] = near - near.max(initial=0.0)
+        x[:, FEATURE_INDEX["sem_example_declined"]] = s.neighbours.declined
+        x[:, FEATURE_INDEX["sem_example_answered"]] = s.neighbours.answered
     return x
 
 
@@ -159,11 +159,11 @@ def _slot_features(x: FloatArray, table: UnitTable, asked: frozenset[str], empty
     given = table.slot_matrix[:, [SLOTS.index(slot) for slot in sorted(asked)]]
     gives_all = given.all(axis=1) & about_event
     gives_none = ~given.any(axis=1) & about_event
-    x[:, _INDEX["slot_all"]] = gives_all
-    x[:, _INDEX["slot_none"]] = gives_none
+    x[:, FEATURE_INDEX["slot_all"]] = gives_all
+    x[:, FEATURE_INDEX["slot_none"]] = gives_none
     # "My sources don't say" is about the slot, but gives none of it: it does not make the event able to answer.
     events = {int(e) for e in table.unit_event[gives_all & ~empty_topic]}
-    x[:, _INDEX["slot_event"]] = np.isin(table.unit_event, list(events)) & about_event
+    x[:, FEATURE_INDEX["slot_event"]] = np.isin(table.unit_event, list(events)) & about_event
 
 
 def _event_features(x: FloatArray, table: UnitTable, s: Signals, is_card: npt.NDArray[np.bool_]) -> None:
@@ -172,19 +172,19 @@ def _event_features(x: FloatArray, table: UnitTable, s: Signals, is_card: npt.ND
     strength = table.per_unit(s.events) if s.events else np.zeros(n)
     about_event = table.unit_event >= 0
     named_any = bool(s.events)
-    x[:, _INDEX["event"]] = np.minimum(strength, 1.0)
-    x[:, _INDEX["event_other"]] = (about_event & (strength == 0.0) & named_any).astype(np.float64)
+    x[:, FEATURE_INDEX["event"]] = np.minimum(strength, 1.0)
+    x[:, FEATURE_INDEX["event_other"]] = (about_event & (strength == 0.0) & named_any).astype(np.float64)
     if s.named:
         other = (about_event & ~np.isin(table.unit_event, list(s.named))).astype(np.float64)
-        x[:, _INDEX["named_other"]] = other
+        x[:, FEATURE_INDEX["named_other"]] = other
         # How well a unit about another event than the one named matches anyway: its texts may ask the same
         # thing in general words ("where was it held?"), which must not outweigh the name.
-        x[:, _INDEX["named_other_match"]] = other * np.maximum(x[:, _INDEX["content_fact"]], x[:, _INDEX["cover_event"]])
+        x[:, FEATURE_INDEX["named_other_match"]] = other * np.maximum(x[:, FEATURE_INDEX["content_fact"]], x[:, FEATURE_INDEX["cover_event"]])
     if s.spelled:
         inside = table.per_unit({e: v[0] for e, v in s.spelled.items()})
         whole = table.per_unit({e: v[1] for e, v in s.spelled.items()})
-        x[:, _INDEX["name_inside"]] = inside * about_event
-        x[:, _INDEX["name_whole_card"]] = whole * is_card
+        x[:, FEATURE_INDEX["name_inside"]] = inside * about_event
+        x[:, FEATURE_INDEX["name_whole_card"]] = whole * is_card
 
 
 def _year_features(x: FloatArray, table: UnitTable, years: frozenset[int]) -> None:
@@ -197,8 +197,8 @@ def _year_features(x: FloatArray, table: UnitTable, years: frozenset[int]) -> No
         covered &= mentioned | (edition == year)
         # A year other than the edition's that this unit's own text mentions ("the 2022 showcase").
         other_mentioned |= mentioned & (edition != year)
-    x[:, _INDEX["year_conflict"]] = (table.unit_event >= 0) & ~covered
-    x[:, _INDEX["year_match"]] = other_mentioned
+    x[:, FEATURE_INDEX["year_conflict"]] = (table.unit_event >= 0) & ~covered
+    x[:, FEATURE_INDEX["year_match"]] = other_mentioned
 
 
 def scores(x: FloatArray, coef: Sequence[float], intercept: float) -> FloatArray:
@@ -237,14 +237,14 @@ def confidence_features(x: FloatArray, z: FloatArray, unit_event: npt.NDArray[np
     row[1] = min(10.0, float(z[best]) - second)
     for i, name in enumerate(CONFIDENCE_FEATURES):
         if name in _COPIED:
-            row[i] = x[best, _INDEX[name]]
+            row[i] = x[best, FEATURE_INDEX[name]]
     for name, parts in (("k_intent", ("k_chitchat", "k_list", "k_upcoming")), ("lex", ("lex_fact", "lex_event", "lex_intent")),
                         ("sem", ("sem_fact", "sem_event", "sem_intent")), ("cover", ("cover_fact", "cover_event"))):  # fmt: skip
-        row[CONFIDENCE_FEATURES.index(name)] = sum(x[best, _INDEX[part]] for part in parts)
+        row[CONFIDENCE_FEATURES.index(name)] = sum(x[best, FEATURE_INDEX[part]] for part in parts)
     # Whether each signal alone would have picked the same answer (or at least its event), and how far the pick
     # is behind that signal's favourite: an answer both signals agree on is right more often than its score says.
     for prefix in ("sem", "lex"):
-        own = x[:, _INDEX[f"{prefix}_fact"]] + x[:, _INDEX[f"{prefix}_event"]] + x[:, _INDEX[f"{prefix}_intent"]]
+        own = x[:, FEATURE_INDEX[f"{prefix}_fact"]] + x[:, FEATURE_INDEX[f"{prefix}_event"]] + x[:, FEATURE_INDEX[f"{prefix}_intent"]]
         if not own.any():
             continue  # no encoder: the semantic columns stay 0, as in the lexical model's training
         favourite = int(np.argmax(own))
@@ -281,32 +281,3 @@ def untrained(examples: tuple[Example, ...] = ()) -> RankerModel:
     """
     zero = RankerParams(tuple(0.0 for _ in FEATURES), 0.0, tuple(0.0 for _ in CONFIDENCE_FEATURES), 0.0, 0.5)
     return RankerModel(zero, zero, examples=examples)
-
-
-@dataclass(frozen=True)
-class Ranking:
-    """All units of one query, scored."""
-
-    units: tuple[Unit, ...]
-    x: npt.NDArray[np.float64]
-    p: npt.NDArray[np.float64]  # stage one: how much each unit looks like the answer meant
-    order: npt.NDArray[np.intp]  # unit numbers, most likely first
-    confidence_x: npt.NDArray[np.float64]  # stage two's features
-    confidence: float  # stage two: P(the best unit is right)
-    named: tuple[str, ...]  # events named by a whole name or alias
-    years: frozenset[int]
-    in_context: bool = False  # the conversation's event took part (no event was named)
-    mentioned: frozenset[str] = frozenset()  # events the message points at, even by one common word ("iot")
-
-    def points_at(self, i: int) -> bool:
-        """Whether anything in the message or the conversation points at unit i's event: a word of its names,
-        the whole message spelling a name (even misspelt), or the conversation's event.
-
-        A name merely resembling part of the message (``name_inside``) does not count: "when?" resembles "Wuzhen".
-        """
-        row = self.x[i]
-        return self.units[i].event_id in self.mentioned or any(row[_INDEX[name]] > 0 for name in ("event", "name_whole_card", "context"))
-
-    def top(self, k: int = 1) -> list[tuple[Unit, float]]:
-        """The k most likely units with their probabilities."""
-        return [(self.units[i], float(self.p[i])) for i in self.order[:k]]
