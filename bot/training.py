@@ -167,7 +167,10 @@ def training_context(engine: Engine, q: Labelled, now: dt.datetime) -> Context |
 def labelled_examples(kb: KnowledgeBase, queries: Sequence[Labelled]) -> tuple[Example, ...]:
     """The training questions as neighbours for the engine: each with the units that answer it.
 
-    A follow-up ("and where?") is left out: alone, its text says nothing about the event it was about.
+    A follow-up ("and where?") is left out: alone, its text says nothing about the event it was about. A question a
+    fact answers names that fact, not also the topic answers that cite it among others: those would get the fact's
+    neighbours and tie with it, and a general answer ("its figures") nothing in the message points at is asked back
+    ("which event?") rather than given.
 
     Args:
         kb: the knowledge base the labels refer to.
@@ -181,16 +184,26 @@ def labelled_examples(kb: KnowledgeBase, queries: Sequence[Labelled]) -> tuple[E
     for q in queries:
         if q.context:
             continue
-        right = tuple(u.key for u in units if unit_right(u, q, kb))
+        right = [u for u in units if unit_right(u, q, kb)]
+        if any(u.kind == "fact" for u in right):
+            right = [u for u in right if u.kind != "topic"]
         if right or q.declines:
-            out.append(Example(q.text, right))
+            out.append(Example(q.text, tuple(u.key for u in right)))
     return tuple(out)
+
+
+#: One training question in this many is ranked as if nobody had asked for its answer yet (its units' labelled examples
+#: ignored): an admin's new fact has no labelled questions, and a model that never saw a right answer without them would
+#: not trust it (tests/telegram/test_edits.py: a fact added in Telegram answers at once).
+UNSEEN_EVERY = 5
 
 
 def _rows(engine: Engine, queries: Sequence[Labelled], now: dt.datetime) -> tuple[Rows, Labels]:
     xs, ys = [], []
-    for q in queries:
-        ranking = engine.rank(q.text, now=now, context=training_context(engine, q, now), held_out=True)
+    units = engine.index.table.units
+    for n, q in enumerate(queries):
+        unseen = frozenset(u.key for u in units if unit_right(u, q, engine.kb)) if n % UNSEEN_EVERY == 0 else frozenset()
+        ranking = engine.rank(q.text, now=now, context=training_context(engine, q, now), held_out=True, unseen=unseen)
         xs.append(ranking.x)
         ys.append(np.array([unit_right(u, q, engine.kb) for u in ranking.units], dtype=bool))
     return xs, ys

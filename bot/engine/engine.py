@@ -109,7 +109,9 @@ class Engine:
         """The labelled questions the neighbour features compare with."""
         return self._model.examples
 
-    def rank(self, text: str, *, now: dt.datetime, context: Context | None = None, held_out: bool = False) -> Ranking:
+    def rank(
+        self, text: str, *, now: dt.datetime, context: Context | None = None, held_out: bool = False, unseen: frozenset[str] = frozenset()
+    ) -> Ranking:
         """Score every unit for a message.
 
         Args:
@@ -118,16 +120,20 @@ class Engine:
             context: what the previous answer in this conversation was about.
             held_out: ignore a labelled example with exactly this text (training ranks each training question as
                 the new question it stands for, not as its own nearest neighbour).
+            unseen: unit keys whose labelled examples are ignored (training: an answer nobody has asked for yet, as
+                an admin's new fact is).
 
         Returns:
             The ranking, with the feature matrix (training reads it).
         """
-        return self._rank(self._state, Normalized.of(text[:MAX_QUERY_CHARS]), now, context, text if held_out else None)
+        return self._rank(self._state, Normalized.of(text[:MAX_QUERY_CHARS]), now, context, text if held_out else None, unseen)
 
-    def _rank(self, state: _State, query: Normalized, now: dt.datetime, context: Context | None, leave_out: str | None = None) -> Ranking:
+    def _rank(
+        self, state: _State, query: Normalized, now: dt.datetime, context: Context | None, leave_out: str | None = None, unseen: frozenset[str] = frozenset()
+    ) -> Ranking:
         index = state.index
         table = index.table
-        signals, match = measure(index, query, now, context, self._encoder, leave_out)
+        signals, match = measure(index, query, now, context, self._encoder, leave_out, unseen)
         named = tuple(h.event_id for h in match.hits if h.named)
         ctx = signals.context_event
         x = features(table, signals)

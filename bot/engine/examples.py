@@ -78,7 +78,7 @@ class ExampleIndex:
             np.array([not units for _, units in kept], dtype=bool),
         )
 
-    def neighbours(self, query: FloatArray, units: int, leave_out: str | None = None) -> Neighbours:
+    def neighbours(self, query: FloatArray, units: int, leave_out: str | None = None, unseen: Sequence[int] = ()) -> Neighbours:
         """The query's closeness to the labelled questions.
 
         Args:
@@ -86,6 +86,7 @@ class ExampleIndex:
             units: how many units the table has.
             leave_out: a text whose own example is ignored (training ranks each labelled question without itself,
                 as a new question will be).
+            unseen: unit numbers whose examples are all ignored (training: as if nobody had asked for them yet).
 
         Returns:
             The per-unit and query-level closeness.
@@ -93,6 +94,8 @@ class ExampleIndex:
         cos = cosines(self.codes, self.scales, query)
         valid = np.ones(len(cos), dtype=bool)
         valid[list(self.positions.get(leave_out, ()) if leave_out is not None else ())] = False
+        if len(unseen):
+            valid[self.pair_example[np.isin(self.pair_unit, unseen)]] = False
         if not valid.any():
             return Neighbours(np.zeros(units), 0.0, 0.0)
         # A unit no close question wants gets the farthest cosine of all: "no neighbour" is far, not 0.

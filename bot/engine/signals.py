@@ -14,7 +14,13 @@ from bot.engine.text import Normalized
 
 
 def measure(
-    index: Index, query: Normalized, now: dt.datetime, context: Context | None, encoder: Encoder | None, leave_out: str | None = None
+    index: Index,
+    query: Normalized,
+    now: dt.datetime,
+    context: Context | None,
+    encoder: Encoder | None,
+    leave_out: str | None = None,
+    unseen: frozenset[str] = frozenset(),
 ) -> tuple[Signals, EventMatch]:
     """Every signal of one message against the index.
 
@@ -25,6 +31,7 @@ def measure(
         context: what the previous answer in this conversation was about.
         encoder: the sentence encoder (None: lexical signals only).
         leave_out: a labelled example's text to ignore (training; see :meth:`bot.engine.Engine.rank`).
+        unseen: unit keys whose labelled examples to ignore (training, likewise).
 
     Returns:
         The signals, and the event names found in the message.
@@ -44,7 +51,8 @@ def measure(
         sem = index.semantic.group_scores(vector)
         sem[table.empty_group] = 0.0
         if index.examples is not None:
-            neighbours = index.examples.neighbours(vector, len(table.units), leave_out)
+            hidden = [i for i, u in enumerate(table.units) if u.key in unseen] if unseen else []
+            neighbours = index.examples.neighbours(vector, len(table.units), leave_out, hidden)
     lex, cover, content, content_share = index.lexical.group_scores(residual, index.specificity)
     signals = Signals(
         lex=lex,

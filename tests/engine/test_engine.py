@@ -74,6 +74,13 @@ def test_out_of_scope_gets_the_fallback(engine: Engine, question: str) -> None:
     assert not answer.facts
 
 
+@pytest.mark.xfail(strict=True, reason="answered with the Wuxi 'city of IoT' fact at p = 0.53: its labelled neighbours ask which city")
+def test_known_out_of_scope_answered(engine: Engine) -> None:
+    # The capital of Peru, in Vietnamese: "thủ đô" (capital) lies near "thành phố" (city) for the encoder, and no labelled
+    # question to decline is near it; in English and French it is declined (the end-to-end fallback test asks those).
+    assert engine.answer("thủ đô của Peru là gì?", now=NOW).fallback
+
+
 def test_fallback_says_what_the_bot_knows(engine: Engine, kb: KnowledgeBase) -> None:
     # Which questions are declined is test_out_of_scope_gets_the_fallback's job; this one checks the reply's content.
     answer = engine.answer(OUT_OF_SCOPE[1], now=NOW)

@@ -46,6 +46,9 @@ def test_a_question_is_nearest_to_its_own_unit_unless_left_out(kb: KnowledgeBase
     alone = built.neighbours(vector(theme_q), len(keys), leave_out=theme_q)
     assert alone.unit[keys.index(THEME)] < 0.99
     assert alone.declined == pytest.approx(0.0)  # only the question to decline is left: it is both nearest and the floor
+    # Training also ranks some questions as if nobody had asked for their answer yet (an admin's new fact).
+    unseen = built.neighbours(vector(theme_q), len(keys), unseen=[keys.index(THEME)])
+    assert unseen.unit[keys.index(THEME)] == pytest.approx(alone.unit[keys.index(THEME)])
     flights = built.neighbours(vector("cheap flights to buy?"), len(keys))
     assert flights.declined > 0  # nearer the question to decline than the one to answer
 
