@@ -13,6 +13,7 @@ from bot.curated.ranker_file import save_ranker
 from bot.encoder import load_encoder
 from bot.engine.engine import Engine
 from bot.engine.ranker import untrained
+from bot.engine.text import Normalized
 from bot.evaluation import evaluate, format_reports
 from bot.labelled import load_split
 from bot.settings import REPO_ROOT, Settings
@@ -74,6 +75,10 @@ def cmd_train(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     engine = Engine(kb, untrained(labelled_examples(kb, train_split)), encoder)
     lexical = Engine(kb, untrained())
     fitted = train(engine, lexical, train_split, dev, EVAL_NOW)
+    if encoder is not None and fitted.model.examples:
+        # Shipped with the weights, so that a new machine's first start does not embed thousands of questions.
+        vectors = encoder.queries([Normalized.of(e.text).exact for e in fitted.model.examples])
+        fitted = replace(fitted, model=replace(fitted.model, example_vectors=vectors))
     target = Path(args.out) if args.out else settings.ranker_path
     notes = {"train": f"{len(train_split)} queries, {fitted.rows} candidate rows, {fitted.positives} right", "dev": f"{len(dev)} queries"}
     save_ranker(target, fitted.model, notes)

@@ -7,20 +7,40 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
+
 from bot.curated.problems import CurationError, Problem
 from bot.engine.examples import Example
 from bot.engine.model import KnowledgeBase
 from bot.engine.ranker import CONFIDENCE_FEATURES, FEATURES, RankerModel, RankerParams
+from bot.engine.semantic import quantize
 from bot.engine.units import build_units
 
 VERSION = 1
-#: The labelled questions of the neighbour features, written next to the weights they were fitted with.
+#: The labelled questions of the neighbour features, written next to the weights they were fitted with, and their
+#: embeddings (int8 with one scale per row, as the index keeps them: 1.3 MB instead of a minute of embedding).
 EXAMPLES_FILE = "examples.json"
+VECTORS_FILE = "examples.npz"
 
 
 def examples_path(ranker: Path) -> Path:
     """Where the labelled examples of a ranker file are: beside it."""
     return ranker.with_name(EXAMPLES_FILE)
+
+
+def _vectors(path: Path, count: int, encoder: str) -> npt.NDArray[np.float32] | None:
+    """The shipped embeddings of the examples, or None when absent or made for other examples or another encoder."""
+    if not path.is_file():
+        return None
+    try:
+        with np.load(path) as data:
+            codes, scales, made_by = data["codes"], data["scales"], str(data["encoder"])
+    except (OSError, ValueError, KeyError) as exc:
+        raise CurationError([Problem(path.name, "", f"cannot be read ({exc}); run `summitbot train`")]) from exc
+    if made_by != encoder or len(codes) != count or len(scales) != count:
+        return None  # embedded again through the cache instead: stale vectors would be wrong, not just slow
+    return np.asarray(codes, dtype=np.float32) * np.asarray(scales, dtype=np.float32)[:, None]
 
 
 def stale_examples(kb: KnowledgeBase, examples: Sequence[Example]) -> list[Problem]:
@@ -97,7 +117,9 @@ def load_ranker(path: Path) -> RankerModel:
         raise CurationError([Problem(path.name, "version", f"must be {VERSION}")])
     full = _params(doc["full"], path.name, "full") if doc.get("full") is not None else None
     lexical = _params(doc.get("lexical"), path.name, "lexical")
-    return RankerModel(full=full, lexical=lexical, encoder_name=str(doc.get("encoder", "")), examples=_examples(examples_path(path)))
+    encoder, examples = str(doc.get("encoder", "")), _examples(examples_path(path))
+    vectors = _vectors(path.with_name(VECTORS_FILE), len(examples), encoder)
+    return RankerModel(full=full, lexical=lexical, encoder_name=encoder, examples=examples, example_vectors=vectors)
 
 
 def save_ranker(path: Path, model: RankerModel, notes: dict[str, Any]) -> None:
@@ -128,3 +150,10 @@ def save_ranker(path: Path, model: RankerModel, notes: dict[str, Any]) -> None:
     lines = ",\n".join(json.dumps(e, ensure_ascii=False) for e in examples)
     # One example a line: a refit's diff shows which labelled questions changed.
     examples_path(path).write_text(f'{{"version": {VERSION}, "examples": [\n{lines}\n]}}\n', encoding="utf-8")
+    vectors = path.with_name(VECTORS_FILE)
+    if model.example_vectors is None:
+        vectors.unlink(missing_ok=True)
+        return
+    codes, scales = quantize(np.asarray(model.example_vectors, dtype=np.float32))
+    with vectors.open("wb") as out:
+        np.savez_compressed(out, codes=codes, scales=scales, encoder=np.array(model.encoder_name))

@@ -51,7 +51,10 @@ class Engine:
 
     def _build(self, kb: KnowledgeBase) -> _State:
         params = self._model.full if self._encoder is not None and self._model.full is not None else self._model.lexical
-        return _State(Index.build(kb, self._encoder, self._model.examples), Composer(kb, self._bot_name), params)
+        # Shipped vectors only from the encoder that made them: another model's would be meaningless here.
+        same = self._encoder is not None and self._encoder.name == self._model.encoder_name
+        vectors = self._model.example_vectors if same else None
+        return _State(Index.build(kb, self._encoder, self._model.examples, vectors), Composer(kb, self._bot_name), params)
 
     @property
     def index(self) -> Index:

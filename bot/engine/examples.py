@@ -49,33 +49,38 @@ class ExampleIndex:
     declines: npt.NDArray[np.bool_]  # examples no unit answers
 
     @classmethod
-    def build(cls, encoder: Encoder, examples: Sequence[Example], table: UnitTable) -> ExampleIndex | None:
+    def build(cls, encoder: Encoder, examples: Sequence[Example], table: UnitTable, vectors: FloatArray | None = None) -> ExampleIndex | None:
         """Embed the examples whose units exist in this table.
 
         Args:
             encoder: the sentence encoder.
             examples: the labelled questions (``model/examples.json``).
             table: the units of the knowledge base in use.
+            vectors: their embeddings by this encoder, one row per example, when shipped with them (``examples.npz``).
 
         Returns:
             The index, or None without examples. An example whose units were all deleted by an admin is dropped, not
             turned into a question to decline.
         """
         number = {u.key: i for i, u in enumerate(table.units)}
-        kept = [(e, [number[k] for k in e.units if k in number]) for e in examples]
-        kept = [(e, units) for e, units in kept if units or not e.units]
+        kept = [(i, e, [number[k] for k in e.units if k in number]) for i, e in enumerate(examples)]
+        kept = [(i, e, units) for i, e, units in kept if units or not e.units]
         if not kept:
             return None
-        # Embedded as queries are (bot/engine/engine.py): the same normalized text on the same e5 side.
-        codes, scales = quantize(encoder.queries([Normalized.of(e.text).exact for e, _ in kept]).astype(np.float32))
-        pairs = [(i, u) for i, (_, units) in enumerate(kept) for u in units]
+        if vectors is not None and len(vectors) == len(examples):
+            matrix = vectors[[i for i, _, _ in kept]]
+        else:
+            # Embedded as queries are (bot/engine/signals.py): the same normalized text on the same e5 side.
+            matrix = encoder.queries([Normalized.of(e.text).exact for _, e, _ in kept])
+        codes, scales = quantize(matrix.astype(np.float32))
+        pairs = [(i, u) for i, (_, _, units) in enumerate(kept) for u in units]
         return cls(
             np.ascontiguousarray(codes),
             scales,
-            tuple(e.text for e, _ in kept),
+            tuple(e.text for _, e, _ in kept),
             np.array([i for i, _ in pairs], dtype=np.intp),
             np.array([u for _, u in pairs], dtype=np.intp),
-            np.array([not units for _, units in kept], dtype=bool),
+            np.array([not units for _, _, units in kept], dtype=bool),
         )
 
     def neighbours(self, query: FloatArray, units: int, leave_out: str | None = None, unseen: Sequence[int] = ()) -> Neighbours:

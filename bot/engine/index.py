@@ -13,7 +13,7 @@ from bot.engine.examples import Example, ExampleIndex
 from bot.engine.language import LanguageModel
 from bot.engine.lexical import LexicalIndex
 from bot.engine.model import Event, Fact, Intent, KnowledgeBase
-from bot.engine.semantic import Encoder, SemanticIndex
+from bot.engine.semantic import Encoder, FloatArray, SemanticIndex
 from bot.engine.text import Normalized, char_ngrams, is_thai
 from bot.engine.units import UnitTable, build_units
 
@@ -41,13 +41,16 @@ class Index:
     thai_grams: frozenset[str]
 
     @classmethod
-    def build(cls, kb: KnowledgeBase, encoder: Encoder | None = None, examples: Sequence[Example] = ()) -> Index:
+    def build(
+        cls, kb: KnowledgeBase, encoder: Encoder | None = None, examples: Sequence[Example] = (), vectors: FloatArray | None = None
+    ) -> Index:
         """Index a knowledge base.
 
         Args:
             kb: the validated knowledge base.
             encoder: the sentence encoder (None: lexical signals only).
             examples: labelled questions for the neighbour features (used only with the encoder).
+            vectors: their embeddings by this encoder, when shipped (else they are embedded, through the cache).
 
         Returns:
             The index; building it again for an edited knowledge base and swapping is how edits go live.
@@ -86,7 +89,7 @@ class Index:
             lexical=lexical,
             specificity=lexical.specificity(asking),
             semantic=semantic,
-            examples=ExampleIndex.build(encoder, examples, table) if encoder is not None else None,
+            examples=ExampleIndex.build(encoder, examples, table, vectors) if encoder is not None else None,
             intents={i.id: i for i in kb.intents},
             facts={f.id: f for e in kb.events for f in e.facts},
             vocabulary=frozenset(vocab),

@@ -8,7 +8,7 @@ the fits (bot/engine/fitting.py), which only keeps weights finite on separable d
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -268,6 +268,8 @@ class RankerModel:
     encoder_name: str = ""
     #: The labelled questions the full model's neighbour features were fitted with (``model/examples.json``).
     examples: tuple[Example, ...] = ()
+    #: Their embeddings by ``encoder_name`` (``model/examples.npz``), so a new machine does not embed them; None: embed.
+    example_vectors: npt.NDArray[np.float32] | None = field(default=None, compare=False, repr=False)
 
 
 def untrained(examples: tuple[Example, ...] = ()) -> RankerModel:

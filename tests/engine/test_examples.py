@@ -104,3 +104,26 @@ def test_other_examples_rebuild_the_index(kb: KnowledgeBase) -> None:
     engine.reweight(replace(ranker(), examples=ranker().examples[:10]))
     assert engine.index is same
     assert RANKER_FILE.with_name("examples.json").is_file()
+
+
+def test_shipped_vectors_are_the_encoders_own(kb: KnowledgeBase) -> None:
+    model = ranker()
+    assert model.example_vectors is not None and model.example_vectors.shape == (len(model.examples), 384)
+    fresh = encoder().queries([Normalized.of(e.text).exact for e in model.examples[:20]])
+    assert np.all(np.sum(fresh * model.example_vectors[:20], axis=1) > 0.999)
+
+
+def test_vectors_of_another_encoder_or_other_examples_are_not_used(tmp_path: Path) -> None:
+    target = tmp_path / "ranker.json"
+    examples = (Example("a question", (THEME,)), Example("to decline", ()))
+    vectors = encoder().queries([Normalized.of(e.text).exact for e in examples])
+    save_ranker(target, replace(ranker(), examples=examples, example_vectors=vectors), {"train": "test"})
+    loaded = load_ranker(target).example_vectors
+    assert loaded is not None and np.allclose(loaded, vectors, atol=0.01)
+    save_ranker(target, replace(ranker(), examples=examples, example_vectors=vectors, encoder_name="another-model"), {})
+    doc = json.loads(target.read_text())
+    doc["encoder"] = ranker().encoder_name
+    target.write_text(json.dumps(doc))
+    assert load_ranker(target).example_vectors is None  # made by another model: embedded again instead
+    save_ranker(target, replace(ranker(), examples=examples[:1], example_vectors=None), {})
+    assert load_ranker(target).example_vectors is None and not target.with_name("examples.npz").exists()
