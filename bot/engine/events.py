@@ -17,7 +17,10 @@ from bot.engine.text import Normalized, fold, is_thai
 PHRASE_WEIGHT = 1.0
 WORD_WEIGHT = 0.5
 YEAR_WEIGHT = 0.4
-_FUNCTION_WORDS = frozenset(["the", "and", "of", "for", "in", "des", "les", "del", "de", "la", "le", "et", "du", "au", "aux", "va", "cua", "ve", "cho"])
+# "l" and "d": French elisions ("de l'iot" folds to "de l iot").
+_FUNCTION_WORDS = frozenset(
+    ["the", "and", "of", "for", "in", "des", "les", "del", "de", "la", "le", "et", "du", "au", "aux", "va", "cua", "ve", "cho", "l", "d"]
+)
 MIN_FUZZY_LEN = 5
 
 
@@ -90,7 +93,9 @@ class EventMatcher:
                     continue
                 words = tuple(norm.folded_words)
                 without_year = tuple(w for w in words if w != str(event.year))
-                for variant in {words, without_year}:
+                # People drop the small words of a long name ("convention mondiale iot", "world internet things expo").
+                content = tuple(w for w in without_year if w not in _FUNCTION_WORDS)
+                for variant in {words, without_year, content if len(content) >= 2 else ()}:
                     if variant:
                         by_phrase[variant].add(event.id)
                 for word in without_year:

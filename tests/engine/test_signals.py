@@ -61,6 +61,14 @@ def test_event_spelling_tolerates_typos_and_short_queries_are_not_inside_names(k
     assert matcher.similarity(Normalized.of("when"))["wic_wuzhen_2023"][0] == 0.0  # "when" is not inside "wuzhen"
 
 
+def test_a_name_without_its_small_words_is_still_the_name(kb: KnowledgeBase) -> None:
+    matcher = EventMatcher.build(kb.events)
+    for text, event in (("quand a eu lieu la convention mondiale iot", "wiotc_2023"), ("world internet things expo 2021", "world_iot_expo_2021")):
+        assert [(h.event_id, h.named) for h in matcher.match(Normalized.of(text)).hits] == [(event, True)], text
+    # One content word left is not a name: "the iot" names no event.
+    assert not any(h.named for h in matcher.match(Normalized.of("what about the iot")).hits)
+
+
 def test_a_thai_name_with_latin_words_is_taken_out_whole(kb: KnowledgeBase) -> None:
     match = EventMatcher.build(kb.events).match(Normalized.of("การประชุมiotโลกจัดที่ไหน"))
     assert match.hits[0].event_id == "wiotc_2023" and match.hits[0].named and match.residual == "จัดที่ไหน"
