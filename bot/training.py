@@ -200,12 +200,13 @@ UNSEEN_EVERY = 5
 
 def _rows(engine: Engine, queries: Sequence[Labelled], now: dt.datetime) -> tuple[Rows, Labels]:
     xs, ys = [], []
-    units = engine.index.table.units
+    units = engine.index.table.units  # a ranking's units are the table's, in the same order
     for n, q in enumerate(queries):
-        unseen = frozenset(u.key for u in units if unit_right(u, q, engine.kb)) if n % UNSEEN_EVERY == 0 else frozenset()
+        right = np.array([unit_right(u, q, engine.kb) for u in units], dtype=bool)
+        unseen = frozenset(u.key for u, r in zip(units, right, strict=True) if r) if n % UNSEEN_EVERY == 0 else frozenset()
         ranking = engine.rank(q.text, now=now, context=training_context(engine, q, now), held_out=True, unseen=unseen)
         xs.append(ranking.x)
-        ys.append(np.array([unit_right(u, q, engine.kb) for u in ranking.units], dtype=bool))
+        ys.append(right)
     return xs, ys
 
 
