@@ -81,8 +81,9 @@ async def test_item6_running_bot_picks_up_kb_import_and_edits_build_on_it(api: F
         assert "3,000" in await say(bot, WUXI_QUESTION, user=501)
         assert "changes" in await kb_import(bot, import_folder(tmp_path))
 
-        # Questions get the imported knowledge without a restart (bounded wait: the bot checks every second).
-        async with asyncio.timeout(5):
+        # Questions get the imported knowledge without a restart (the bot checks every second; the bound is generous
+        # because the rebuild shares two cores with three other test workers, and this is not a speed test).
+        async with asyncio.timeout(20):
             while "3,777" not in (answer := await say(bot, WUXI_QUESTION, user=501)):
                 assert "3,000" in answer
                 await asyncio.sleep(0.3)
