@@ -47,8 +47,18 @@ def _announcement(row: Sequence[object]) -> Announcement:
 
     id_, kind, state, body, event_id, send_at, created_by, admin_chat, progress, created_at, finished_at, texts = row
     return Announcement(
-        int(str(id_)), str(kind), str(state), str(body), text(event_id), str(send_at), number(created_by), number(admin_chat),
-        number(progress), str(created_at), text(finished_at), json.loads(str(texts)) if texts else {},
+        int(str(id_)),
+        str(kind),
+        str(state),
+        str(body),
+        text(event_id),
+        str(send_at),
+        number(created_by),
+        number(admin_chat),
+        number(progress),
+        str(created_at),
+        text(finished_at),
+        json.loads(str(texts)) if texts else {},
     )
 
 
@@ -229,8 +239,7 @@ class Announcements:
             chats = 0
             for lang, body in bodies.items():
                 async with db.execute(
-                    f"{_OUTBOX_INSERT} {_SUBSCRIBED} "
-                    "WHERE lang = ? AND instr(',' || kinds || ',', ',' || ? || ',') > 0 ORDER BY chat_id",
+                    f"{_OUTBOX_INSERT} {_SUBSCRIBED} WHERE lang = ? AND instr(',' || kinds || ',', ',' || ? || ',') > 0 ORDER BY chat_id",
                     (new_id, body, iso(now), iso(now), lang, kind),
                 ) as cursor:
                     chats += max(0, cursor.rowcount)

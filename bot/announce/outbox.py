@@ -40,8 +40,16 @@ class Delivery:
 def _delivery(r: Sequence[object]) -> Delivery:
     event_id, thread_id = r[8], r[9]
     return Delivery(
-        int(str(r[0])), int(str(r[1])), int(str(r[2])), str(r[3]), str(r[4]), str(r[5]), int(str(r[6])), from_iso(str(r[7])),
-        None if event_id is None else str(event_id), None if thread_id is None else int(str(thread_id)),
+        int(str(r[0])),
+        int(str(r[1])),
+        int(str(r[2])),
+        str(r[3]),
+        str(r[4]),
+        str(r[5]),
+        int(str(r[6])),
+        from_iso(str(r[7])),
+        None if event_id is None else str(event_id),
+        None if thread_id is None else int(str(thread_id)),
     )
 
 

@@ -70,9 +70,7 @@ class Subscriptions:
     def __init__(self, store: Store) -> None:
         self._store = store
 
-    async def subscribe(
-        self, chat_id: int, chat_type: str, lang: str, kinds: Sequence[str], user_id: int | None, thread_id: int | None = None
-    ) -> Subscription:
+    async def subscribe(self, chat_id: int, chat_type: str, lang: str, kinds: Sequence[str], user_id: int | None, thread_id: int | None = None) -> Subscription:
         """Subscribe a chat, or change its language, kinds and topic.
 
         Args:

@@ -125,4 +125,3 @@ def intent_checks(intents: Sequence[Intent], intent_files: Mapping[str, str]) ->
     present = {i.id for i in intents}
     problems += [Problem("intents", f"intent {name}", "is required but not defined") for name in REQUIRED_INTENTS if name not in present]
     return problems + near_duplicate_examples(intents, intent_files)
-

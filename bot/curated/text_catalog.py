@@ -132,9 +132,7 @@ def _text_problems(file: str, key: str, text: LocalText, fills: frozenset[str]) 
         mine = {EQUIVALENT.get(n, n) for n in names}
         if lang != DEFAULT_LANG and DEFAULT_LANG in found and mine != english:
             missing, extra = sorted(english - mine), sorted(mine - english)
-            detail = "; ".join(
-                part for part in (f"lacks {', '.join(missing)}" if missing else "", f"adds {', '.join(extra)}" if extra else "") if part
-            )
+            detail = "; ".join(part for part in (f"lacks {', '.join(missing)}" if missing else "", f"adds {', '.join(extra)}" if extra else "") if part)
             problems.append(Problem(file, f"messages.{key}.{lang}", f"placeholders differ from the English text's: {detail}"))
     return problems
 

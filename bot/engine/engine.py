@@ -112,9 +112,7 @@ class Engine:
         """The labelled questions the neighbour features compare with."""
         return self._model.examples
 
-    def rank(
-        self, text: str, *, now: dt.datetime, context: Context | None = None, held_out: bool = False, unseen: frozenset[str] = frozenset()
-    ) -> Ranking:
+    def rank(self, text: str, *, now: dt.datetime, context: Context | None = None, held_out: bool = False, unseen: frozenset[str] = frozenset()) -> Ranking:
         """Score every unit for a message.
 
         Args:
@@ -147,8 +145,7 @@ class Engine:
         # Stage one is a choice model: the softmax of its scores is how likely each unit is the one meant.
         share = np.exp(z - z.max())
         share /= share.sum()
-        return Ranking(table.units, x, share, np.argsort(-z, kind="stable"), cx, confidence, named, signals.years, ctx >= 0,
-                       frozenset(match.mentioned))
+        return Ranking(table.units, x, share, np.argsort(-z, kind="stable"), cx, confidence, named, signals.years, ctx >= 0, frozenset(match.mentioned))
 
     def answer(
         self,

@@ -22,6 +22,8 @@ _FUNCTION_WORDS = frozenset(
     ["the", "and", "of", "for", "in", "des", "les", "del", "de", "la", "le", "et", "du", "au", "aux", "va", "cua", "ve", "cho", "l", "d"]
 )
 MIN_FUZZY_LEN = 5
+#: The longest run of query words compared, as one string, with a several-word name (most names are 2–5 words).
+MAX_NAME_WORDS = 6
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,18 @@ def _fuzzy_limit(word: str) -> int:
     return 0 if len(word) < MIN_FUZZY_LEN - 1 else 1 if len(word) < 9 else 2
 
 
+def _phrase_limit(squashed: str) -> int:
+    """Edits allowed between a several-word name and query words, spaces removed.
+
+    Per word, a typo in a syllable of two to four letters ("vo tick" for "vô tích") is out of reach: one edit in
+    four letters is as often another word. Over a whole name it is not: "votick" is one edit from "votich" and
+    two from anything else in the names. Six letters (the shortest such name, "vo tich") get one edit, as a
+    five-to-eight-letter word does; twelve and more get two, as a long word does. Thai names count likewise.
+    """
+    shortest = 5 if is_thai(squashed) else 6  # Thai: a two-syllable name ("อู๋ซี") is five characters with its marks
+    return 0 if len(squashed) < shortest else 1 if len(squashed) < 12 else 2
+
+
 @dataclass(frozen=True)
 class EventMatcher:
     """Immutable lookup tables built from the events' names and aliases."""
@@ -61,15 +75,21 @@ class EventMatcher:
     years: Mapping[str, tuple[str, ...]]
     vocabulary: tuple[str, ...]
     labels: tuple[tuple[str, str], ...] = ()  # (name or alias folded without spaces, event id)
+    #: Several-word names (and their forms without small words) with spaces removed, and their events, for typos.
+    squashed: tuple[str, ...] = ()
+    squashed_events: tuple[tuple[str, ...], ...] = ()
+    known: frozenset[str] = frozenset()
 
     @classmethod
-    def build(cls, events: Sequence[Event], question_words: frozenset[str] = frozenset()) -> EventMatcher:
+    def build(cls, events: Sequence[Event], question_words: frozenset[str] = frozenset(), known_words: frozenset[str] = frozenset()) -> EventMatcher:
         """Prepare the tables.
 
         Args:
             events: all events.
             question_words: words of the intents' examples; a name word among them ("summit", "ngay",
                 "the") is too common in questions to hint at an event on its own.
+            known_words: every word of the curated texts; a name is only taken as misspelled where the query has a
+                word none of them uses ("vô tình", by chance, is one letter from "vô tích" but spelled right).
 
         Returns:
             The matcher.
@@ -108,6 +128,7 @@ class EventMatcher:
             phrases[words[0]].append((words, tuple(sorted(ids))))
         name_words = {w: {e: WORD_WEIGHT / len(ids) for e in ids} for w, ids in word_events.items()}
         vocab = sorted({w for words in by_phrase for w in words if not w.isdigit()})
+        several = sorted({"".join(words): ids for words, ids in by_phrase.items() if len(words) >= 2}.items())
         spellings: list[tuple[str, str]] = sorted(
             {(_squash(Normalized.of(label).folded), e.id) for e in events for label in (*(n for ns in e.names.values() for n in ns), *e.aliases)}
         )
@@ -119,6 +140,9 @@ class EventMatcher:
             {y: tuple(sorted(ids)) for y, ids in years.items()},
             tuple(vocab),
             tuple(spellings),
+            tuple(k for k, _ in several),
+            tuple(tuple(sorted(ids)) for _, ids in several),
+            known_words,
         )
 
     def similarity(self, text: Normalized) -> dict[str, tuple[float, float]]:
@@ -153,6 +177,65 @@ class EventMatcher:
             return word
         return str(best[0])
 
+    def _misspelled_names(self, words: Sequence[str], written: Sequence[str], used: set[int]) -> list[tuple[int, int, tuple[str, ...]]]:
+        """Runs of words the exact pass left that spell a several-word name with a typo.
+
+        Args:
+            words: the query's folded words (single-word typos already corrected).
+            written: the same words as written (folded), to tell a typo from a known word.
+            used: positions an exact name took.
+
+        Returns:
+            (first position, number of words, events) per name found.
+        """
+        found: list[tuple[int, int, tuple[str, ...]]] = []
+        start = 0
+        while start < len(words):
+            # The closest spelling wins, then the longer run: a long name's allowance must not swallow the next word.
+            best: tuple[float, int, tuple[str, ...]] | None = None
+            for size in range(2, min(MAX_NAME_WORDS, len(words) - start) + 1):
+                window = words[start : start + size]
+                if any(p in used for p in range(start, start + size)) or any(is_thai(w) for w in window):
+                    break
+                if window[0] in _FUNCTION_WORDS or window[-1] in _FUNCTION_WORDS:
+                    continue
+                if self.known and all(w in self.known for w in written[start : start + size]):
+                    continue
+                for form in dict.fromkeys(("".join(window), "".join(w for w in window if w not in _FUNCTION_WORDS))):
+                    limit = _phrase_limit(form)
+                    hit = extractOne(form, self.squashed, scorer=Levenshtein.distance, score_cutoff=limit) if limit else None
+                    if hit is not None and (best is None or (hit[1], -size) < (best[0], -best[1])):
+                        best = (hit[1], size, self.squashed_events[hit[2]])
+            if best is not None:
+                found.append((start, best[1], best[2]))
+                start += best[1]
+            else:
+                start += 1
+        return found
+
+    def _misspelled_thai(self, squeezed: str) -> list[tuple[str, tuple[str, ...], frozenset[str]]]:
+        """Thai names written with a typo in the query's Thai text ("อู๋ชี" for "อู๋ซี"), longest name first.
+
+        Thai has no spaces to cut it into words, so every stretch of about a name's length is compared with it.
+
+        Args:
+            squeezed: the query's Thai text run together, exact names already replaced by spaces.
+
+        Returns:
+            (the stretch as written, events, the name's Latin words) per name found.
+        """
+        found: list[tuple[str, tuple[str, ...], frozenset[str]]] = []
+        for thai, ids, others in self.thai_phrases:
+            limit = _phrase_limit(thai)
+            if not limit:
+                continue
+            windows = [squeezed[i : i + n] for n in range(len(thai) - limit, len(thai) + limit + 1) for i in range(len(squeezed) - n + 1)]
+            best = extractOne(thai, [w for w in windows if " " not in w], scorer=Levenshtein.distance, score_cutoff=limit)
+            if best is not None:
+                found.append((str(best[0]), ids, others))
+                squeezed = squeezed.replace(str(best[0]), " ")
+        return found
+
     def match(self, text: Normalized, *, fuzzy: bool = True) -> EventMatch:
         """Score every event the query points at.
 
@@ -183,6 +266,12 @@ class EventMatcher:
                     scores[event_id] += weight
                     used.add(i)
             i += step
+        if fuzzy:
+            for start, size, ids in self._misspelled_names(words, text.folded_words, used):
+                for event_id in ids:
+                    scores[event_id] += PHRASE_WEIGHT / len(ids)
+                    named.add(event_id)
+                used.update(range(start, start + size))
         rest = [w for i, w in enumerate(text.exact_words) if i not in used]
         # Thai names are matched in the query's Thai text run together: people write them with or without
         # spaces, and a name ("… อูเจิ้น ประจำปี 2566") may span what the tokenizer sees as several words.
@@ -190,6 +279,13 @@ class EventMatcher:
         extra: set[str] = set()
         for thai, ids, others in self.thai_phrases:
             if thai in squeezed:
+                squeezed = squeezed.replace(thai, " ")
+                extra |= others
+                for event_id in ids:
+                    scores[event_id] += PHRASE_WEIGHT / len(ids)
+                    named.add(event_id)
+        if fuzzy and squeezed.strip():
+            for thai, ids, others in self._misspelled_thai(squeezed):
                 squeezed = squeezed.replace(thai, " ")
                 extra |= others
                 for event_id in ids:

@@ -41,9 +41,7 @@ class Index:
     thai_grams: frozenset[str]
 
     @classmethod
-    def build(
-        cls, kb: KnowledgeBase, encoder: Encoder | None = None, examples: Sequence[Example] = (), vectors: FloatArray | None = None
-    ) -> Index:
+    def build(cls, kb: KnowledgeBase, encoder: Encoder | None = None, examples: Sequence[Example] = (), vectors: FloatArray | None = None) -> Index:
         """Index a knowledge base.
 
         Args:
@@ -56,21 +54,6 @@ class Index:
             The index; building it again for an edited knowledge base and swapping is how edits go live.
         """
         question_words = {w for i in kb.intents for xs in i.examples.values() for x in xs for w in Normalized.of(x).folded_words}
-        events = EventMatcher.build(kb.events, frozenset(question_words))
-        table = build_units(kb)
-
-        def residual(text: str) -> str:
-            # Event names are a signal of their own: lexical matching sees the rest of the text, as for queries.
-            return events.match(Normalized.of(text), fuzzy=False).residual
-
-        lexical_texts = [
-            (g, residual(t)) for g, group in enumerate(table.groups) for t in (*group.questions, *group.statements, " ".join(group.keywords)) if t
-        ]
-        semantic = None
-        if encoder is not None:
-            questions = [(g, t) for g, group in enumerate(table.groups) for t in group.questions]
-            statements = [(g, t) for g, group in enumerate(table.groups) for t in group.statements]
-            semantic = SemanticIndex.build(encoder, questions, statements, len(table.groups) + 1)
         vocab: set[str] = set()
         thai_grams: set[str] = set()
         for _, text in _all_texts(kb):
@@ -79,6 +62,19 @@ class Index:
                     thai_grams.update(char_ngrams(word, (3,)))
                 else:
                     vocab.add(word)
+        events = EventMatcher.build(kb.events, frozenset(question_words), frozenset(vocab))
+        table = build_units(kb)
+
+        def residual(text: str) -> str:
+            # Event names are a signal of their own: lexical matching sees the rest of the text, as for queries.
+            return events.match(Normalized.of(text), fuzzy=False).residual
+
+        lexical_texts = [(g, residual(t)) for g, group in enumerate(table.groups) for t in (*group.questions, *group.statements, " ".join(group.keywords)) if t]
+        semantic = None
+        if encoder is not None:
+            questions = [(g, t) for g, group in enumerate(table.groups) for t in group.questions]
+            statements = [(g, t) for g, group in enumerate(table.groups) for t in group.statements]
+            semantic = SemanticIndex.build(encoder, questions, statements, len(table.groups) + 1)
         lexical = LexicalIndex.build(lexical_texts, len(table.groups) + 1)
         asking = [residual(x) for i in kb.intents if i.kind != "out_of_scope" for xs in i.examples.values() for x in xs]
         return cls(

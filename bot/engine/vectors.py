@@ -129,9 +129,7 @@ class VectorSpace:
         """
         return _normalized({f: w * self.idf[f] for f, w in raw.items() if f in self.idf})
 
-    def scores(
-        self, query: Vector, total: float | None = None, budget: int = POSTINGS_BUDGET, *, coverage: bool = True
-    ) -> tuple[list[float], list[float]]:
+    def scores(self, query: Vector, total: float | None = None, budget: int = POSTINGS_BUDGET, *, coverage: bool = True) -> tuple[list[float], list[float]]:
         """Cosine similarity and query coverage of every document.
 
         Coverage is the share of the query's weight found in the document, whatever the document's

@@ -188,9 +188,7 @@ class KnowledgeLog:
         done = await self._write(undo_rows, user_id, chat_id, undoes=target.batch_id, expect=expect)
         return done
 
-    async def log_question(
-        self, day: str, lang: str, fallback: bool, intent: str | None, event: str | None, question: str, user_id: int | None = None
-    ) -> None:
+    async def log_question(self, day: str, lang: str, fallback: bool, intent: str | None, event: str | None, question: str, user_id: int | None = None) -> None:
         """Count a question for /unanswered and /stats.
 
         What is kept (README, Security and privacy): the text with contact details masked

@@ -44,9 +44,7 @@ async def require_bot_admin(update: Update, context: SummitContext) -> tuple[Ser
     return svc, message, user
 
 
-async def admin_press(
-    update: Update, context: SummitContext, pattern: re.Pattern[str]
-) -> tuple[Services, CallbackQuery, User, re.Match[str], Message] | None:
+async def admin_press(update: Update, context: SummitContext, pattern: re.Pattern[str]) -> tuple[Services, CallbackQuery, User, re.Match[str], Message] | None:
     """A bot admin's button press whose data fully matches ``pattern``; anything else is told "admins only" or "expired".
 
     Args:
@@ -170,8 +168,7 @@ async def on_facts(update: Update, context: SummitContext) -> None:
         return
     mark = f" {text('admin_fact_admin', lang)}"
     lines: list[str | Block] = [
-        Block(f"{f.id} [{', '.join(f.topics)}]{mark if f.origin == 'admin' else ''}: {shorten(f.text.pick(lang)[0], 160)}", codes=(f.id,))
-        for f in event.facts
+        Block(f"{f.id} [{', '.join(f.topics)}]{mark if f.origin == 'admin' else ''}: {shorten(f.text.pick(lang)[0], 160)}", codes=(f.id,)) for f in event.facts
     ]
     await say(svc, message, lines or [text("admin_no_facts", lang)], text("admin_facts_head", lang, event=event.name(lang), count=len(event.facts)))
 

@@ -126,4 +126,3 @@ class AiohttpRequest(BaseRequest):
             raise TimedOut(f"aiohttp: no answer from {method} in time") from exc
         except aiohttp.ClientError as exc:
             raise NetworkError(f"aiohttp.{type(exc).__name__}: {exc}") from exc
-

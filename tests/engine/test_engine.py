@@ -31,7 +31,11 @@ GOLDEN = [
     ("quel est le thème de la WIOTC 2023 ?", "fr", "wiotc_2023", "wiotc_2023_theme", None),
     ("combien de stations de base 5G en Chine selon la WIOTC", "fr", "wiotc_2023", "wiotc_2023_china_5g_base_stations", None),
     pytest.param(
-        "ou se tenait la convention mondiale de l'iot", "fr", "wiotc_2023", "wiotc_2023_place", None,
+        "ou se tenait la convention mondiale de l'iot",
+        "fr",
+        "wiotc_2023",
+        "wiotc_2023_place",
+        None,
         # Known limit: the Wuxi expo's alternate question "où se tenait la World IoT Expo ?" matches word for word
         # once names are set aside, and the WIOTC card (which shows the place) or that fact can outrank this one.
         marks=pytest.mark.xfail(reason="a generic alternate question of another event competes with the named one", strict=False),

@@ -34,8 +34,9 @@ def test_names_with_one_typo_return_the_card(engine: Engine, kb: KnowledgeBase) 
     rng = random.Random(1)
     variants = [(e, t) for e, label in _labels(kb) if (t := _typo(label, rng))]
     right = [e == a.event and a.kind == "summary" for e, t in variants for a in [engine.answer(t, now=NOW)]]
-    # Some typos leave too little of a short name ("vô tíh" for "vô tích"); nine in ten must still find it.
-    assert sum(right) / len(right) >= 0.9, f"{sum(right)}/{len(right)}"
+    # Some typos leave too little of a short name ("ô trn" for "ô trấn") or make another word ("vô ích", useless, for
+    # "vô tích"); 19 in 20 must still find it (92 of 96 do; 88 before several-word names were matched with a typo).
+    assert sum(right) / len(right) >= 0.95, f"{sum(right)}/{len(right)}"
 
 
 @pytest.mark.parametrize(

@@ -120,8 +120,12 @@ def _hostile_folder(tmp_path: Path) -> tuple[Path, list[str]]:
     os.symlink("/dev/urandom", folder / "urandom.yaml")
     os.mkfifo(folder / "fifo.yaml")
     (folder / "bomb.yaml").write_text(
-        "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, "
-        f"*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n" for i in range(8)),
+        "a: &a [x, x, x, x, x, x, x, x, x]\n"
+        + "".join(
+            f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, "
+            f"*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n"
+            for i in range(8)
+        ),
         encoding="utf-8",
     )
     (folder / "deep.yaml").write_text("version: 1\nid: " + "[" * 50_000 + "]" * 50_000 + "\n", encoding="utf-8")

@@ -24,7 +24,16 @@ PASSWORD = "s3cretPass"
 
 @pytest.mark.parametrize(
     "url",
-    ["http://[::1", "http://127.0.0.1:99999", "http://127.0.0.1:port", "http://exa mple.org", "http://bad_host!.org", "http://..", "ftp://127.0.0.1", "http://"],
+    [
+        "http://[::1",
+        "http://127.0.0.1:99999",
+        "http://127.0.0.1:port",
+        "http://exa mple.org",
+        "http://bad_host!.org",
+        "http://..",
+        "ftp://127.0.0.1",
+        "http://",
+    ],
 )
 def test_a_malformed_api_url_is_a_settings_error(url: str) -> None:
     with pytest.raises(SettingsError, match="TELEGRAM_API_URL"):

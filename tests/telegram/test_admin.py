@@ -52,7 +52,6 @@ async def test_reload_by_an_admin(api: FakeBotApi, tmp_path: Path) -> None:
     assert api.root is not None
     settings = make_settings(api.root, tmp_path / "bot.sqlite3", SUMMITBOT_INTENTS_DIR=str(intents), SUMMITBOT_KNOWLEDGE_DIR=str(knowledge))
     async with running(build_application(settings), poll_timeout=1) as app:
-
         engine = app.bot_data.services.engine
         kb = engine.kb
         (knowledge / "wiotc_2023.yaml").write_text("version: 1\nid: <b>broken & bad</b>\n", encoding="utf-8")

@@ -63,7 +63,9 @@ async def test_deep_link_opens_the_event_card(bot: Harness) -> None:
     text = plain(reply)
     assert text.startswith("Hội nghị thượng đỉnh Internet thế giới Ô Trấn 2023")
     assert [d for _, d in buttons(reply)] == [
-        "v1|dp|wic_wuzhen_2023|vi", "v1|ev|wic_wuzhen_2023|event_figures|vi", "v1|src|wic_wuzhen_2023|vi",
+        "v1|dp|wic_wuzhen_2023|vi",
+        "v1|ev|wic_wuzhen_2023|event_figures|vi",
+        "v1|src|wic_wuzhen_2023|vi",
     ]  # fmt: skip (its sources give no theme: no Theme button)
     # The card sets the conversation: a follow-up is about that event.
     _, follow = await bot.say("ai tổ chức?", language_code="vi")

@@ -123,9 +123,7 @@ async def on_schedule(update: Update, context: SummitContext) -> None:
         await reply_lines(svc, message, [svc.messages.get("schedule_not", lang, reason=reason), svc.messages.get("schedule_usage", lang)])
         return
     ann = announcer(svc)
-    draft = await ann.announcements.create(
-        texts.default, texts=texts.by_lang, send_at=moment, created_by=admin, admin_chat_id=message.chat_id, scheduled=False
-    )
+    draft = await ann.announcements.create(texts.default, texts=texts.by_lang, send_at=moment, created_by=admin, admin_chat_id=message.chat_id, scheduled=False)
     chats, at = await ann.subscriptions.count(), local_time(svc, moment)
     head = svc.messages.get("schedule_preview", lang, id=draft.id, when=at, zone=svc.zone.key, chats=chats)
     await reply_lines(svc, message, preview_blocks(texts, head, lang, svc.messages), preview_keyboard(draft, chats, lang, svc.messages, at))
