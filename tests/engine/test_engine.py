@@ -52,6 +52,9 @@ OUT_OF_SCOPE = [
     "อากาศที่เชียงใหม่วันนี้เป็นยังไง",
     "gia vang hom nay bao nhieu",
     "quel temps fera-t-il à Lyon ce week-end",
+    # "thủ đô" (capital) lies near "thành phố" (city) for the encoder: answered with Wuxi's "city of IoT" fact until the
+    # training split had more questions to decline.
+    "thủ đô của Peru là gì?",
     "how much does a ticket to the wuzhen summit cost",
     "when was the 2019 wuzhen summit",
 ]
@@ -76,13 +79,6 @@ def test_out_of_scope_gets_the_fallback(engine: Engine, question: str) -> None:
     answer = engine.answer(question, now=NOW)
     assert answer.fallback, answer
     assert not answer.facts
-
-
-@pytest.mark.xfail(strict=True, reason="answered with the Wuxi 'city of IoT' fact at p = 0.53: its labelled neighbours ask which city")
-def test_known_out_of_scope_answered(engine: Engine) -> None:
-    # The capital of Peru, in Vietnamese: "thủ đô" (capital) lies near "thành phố" (city) for the encoder, and no labelled
-    # question to decline is near it; in English and French it is declined (the end-to-end fallback test asks those).
-    assert engine.answer("thủ đô của Peru là gì?", now=NOW).fallback
 
 
 def test_fallback_says_what_the_bot_knows(engine: Engine, kb: KnowledgeBase) -> None:
