@@ -1,15 +1,12 @@
-"""Unit tests of the ranking's parts: text groups, lexical and semantic indexes, event spelling, units, the fits."""
+"""Unit tests of the ranking's parts: text groups, lexical and semantic indexes, units, the fits (events: test_events.py)."""
 
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
 from bot.engine import KnowledgeBase
 from bot.engine.compose import Composer
-from bot.engine.events import EventMatcher
 from bot.engine.fitting import fit, fit_choice
-from bot.engine.index import Index
 from bot.engine.lexical import LexicalIndex
 from bot.engine.ranker import FEATURES, confidence_features
 from bot.engine.semantic import BLOCK, Groups, SemanticIndex, quantize
@@ -54,52 +51,6 @@ def test_int8_rows_keep_cosines_within_two_thousandths_across_blocks() -> None:
     exact = rows @ query
     assert float(np.abs(index.cosines(query) - exact).max()) < 0.002
     assert int(np.argmax(index.group_scores(query))) == int(np.argmax(exact)) == BLOCK + 3  # past the first block
-
-
-def test_event_spelling_tolerates_typos_and_short_queries_are_not_inside_names(kb: KnowledgeBase) -> None:
-    matcher = EventMatcher.build(kb.events)
-    typo = matcher.similarity(Normalized.of("wuzhen sumit"))
-    assert max(typo, key=lambda e: typo[e][1]) == "wic_wuzhen_2023"
-    assert matcher.similarity(Normalized.of("when"))["wic_wuzhen_2023"][0] == 0.0  # "when" is not inside "wuzhen"
-
-
-def test_a_name_without_its_small_words_is_still_the_name(kb: KnowledgeBase) -> None:
-    matcher = EventMatcher.build(kb.events)
-    for text, event in (("quand a eu lieu la convention mondiale iot", "wiotc_2023"), ("world internet things expo 2021", "world_iot_expo_2021")):
-        assert [(h.event_id, h.named) for h in matcher.match(Normalized.of(text)).hits] == [(event, True)], text
-    # One content word left is not a name: "the iot" names no event.
-    assert not any(h.named for h in matcher.match(Normalized.of("what about the iot")).hits)
-
-
-@pytest.mark.parametrize(
-    ("text", "event", "residual"),
-    [
-        ("trien lam iot vo tick o dau", "world_iot_expo_2021", "o dau"),  # a typo in a syllable too short to fix alone
-        ("triển lãm iot thế giới vô tick", "world_iot_expo_2021", ""),  # one name right, the next misspelled
-        ("où est l'expo iot de wuxy", "world_iot_expo_2021", "où est l"),  # a four-letter word inside a longer name
-        ("quand a eu lieu la convension mondialle de l'iot", "wiotc_2023", "quand a eu lieu la"),
-        ("งานอู๋ชีจัดที่ไหน", "world_iot_expo_2021", "จัดที่ไหน"),  # Thai: the name run together with the question
-    ],
-)
-def test_a_several_word_name_with_a_typo_is_still_the_name(kb: KnowledgeBase, text: str, event: str, residual: str) -> None:
-    match = Index.build(kb).events.match(Normalized.of(text))
-    assert [(h.event_id, h.named) for h in match.hits] == [(event, True)] and match.residual == residual, match
-
-
-@pytest.mark.parametrize("text", ["toi vo tinh gap ban", "vô ích thôi", "world robot conference", "mobile world congress", "อยากกินข้าวมันไก่"])
-def test_a_known_word_one_letter_from_a_name_is_not_taken_for_it(kb: KnowledgeBase, text: str) -> None:
-    # "vô tình" (by chance) and "vô ích" (useless) are one letter from "vô tích" but spelled right: not Wuxi.
-    assert not any(h.named for h in Index.build(kb).events.match(Normalized.of(text)).hits), text
-
-
-def test_without_the_curated_words_every_unknown_run_may_be_a_misspelled_name(kb: KnowledgeBase) -> None:
-    # The same phrase with and without the vocabulary: the known-word guard is what keeps "vo tinh" out.
-    assert EventMatcher.build(kb.events).match(Normalized.of("toi vo tinh gap ban")).hits[0].event_id == "world_iot_expo_2021"
-
-
-def test_a_thai_name_with_latin_words_is_taken_out_whole(kb: KnowledgeBase) -> None:
-    match = EventMatcher.build(kb.events).match(Normalized.of("การประชุมiotโลกจัดที่ไหน"))
-    assert match.hits[0].event_id == "wiotc_2023" and match.hits[0].named and match.residual == "จัดที่ไหน"
 
 
 def test_units_cover_every_answer_and_mark_silent_topics(kb: KnowledgeBase) -> None:
