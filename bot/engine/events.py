@@ -225,15 +225,22 @@ class EventMatcher:
             (the stretch as written, events, the name's Latin words) per name found.
         """
         found: list[tuple[str, tuple[str, ...], frozenset[str]]] = []
+        # Names share lengths: each length's stretches are cut once (until a find changes the text).
+        stretches: dict[int, list[str]] = {}
         for thai, ids, others in self.thai_phrases:
             limit = _phrase_limit(thai)
             if not limit:
                 continue
-            windows = [squeezed[i : i + n] for n in range(len(thai) - limit, len(thai) + limit + 1) for i in range(len(squeezed) - n + 1)]
-            best = extractOne(thai, [w for w in windows if " " not in w], scorer=Levenshtein.distance, score_cutoff=limit)
+            windows = []
+            for n in range(len(thai) - limit, len(thai) + limit + 1):
+                if n not in stretches:
+                    stretches[n] = [w for i in range(len(squeezed) - n + 1) if " " not in (w := squeezed[i : i + n])]
+                windows += stretches[n]
+            best = extractOne(thai, windows, scorer=Levenshtein.distance, score_cutoff=limit)
             if best is not None:
                 found.append((str(best[0]), ids, others))
                 squeezed = squeezed.replace(str(best[0]), " ")
+                stretches.clear()
         return found
 
     def match(self, text: Normalized, *, fuzzy: bool = True) -> EventMatch:
