@@ -80,9 +80,13 @@ def cmd_train(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
         vectors = encoder.queries([Normalized.of(e.text).exact for e in fitted.model.examples])
         fitted = replace(fitted, model=replace(fitted.model, example_vectors=vectors))
     target = Path(args.out) if args.out else settings.ranker_path
-    notes = {"train": f"{len(train_split)} queries, {fitted.rows} candidate rows, {fitted.positives} right", "dev": f"{len(dev)} queries"}
+    notes = {
+        "train": f"{len(train_split)} queries, {fitted.rows} candidate rows, {fitted.positives} right",
+        "dev": f"{len(dev)} queries",
+        "confidence_trees": ", ".join(f"{mode} {n}" for mode, n in fitted.trees.items()),
+    }
     save_ranker(target, fitted.model, notes)
-    out.write(f"fitted on {notes['train']}; thresholds chosen on dev ({len(dev)} queries)\n")
+    out.write(f"fitted on {notes['train']}; confidence trees (cross-validated): {notes['confidence_trees']}; thresholds chosen on dev ({len(dev)} queries)\n")
     for mode, sweep in fitted.dev_sweeps.items():
         params = fitted.model.full if mode == "full" else fitted.model.lexical
         chosen = params.threshold if params else 0.0

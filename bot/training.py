@@ -15,8 +15,9 @@ import numpy as np
 import numpy.typing as npt
 
 from bot.engine import Context, Engine, KnowledgeBase
+from bot.engine.boosting import Trees, fit_trees
 from bot.engine.examples import Example
-from bot.engine.fitting import fit, fit_choice
+from bot.engine.fitting import fit_choice
 from bot.engine.ranker import FEATURES, RankerModel, RankerParams, confidence_features, scores
 from bot.engine.text import is_thai
 from bot.engine.units import build_units
@@ -32,7 +33,7 @@ Rows = list[npt.NDArray[np.float64]]
 Labels = list[npt.NDArray[np.bool_]]
 
 
-def fit_stages(xs: Rows, ys: Labels, unit_event: npt.NDArray[np.int32]) -> tuple[tuple[float, ...], float, tuple[float, ...], float]:
+def fit_stages(xs: Rows, ys: Labels, unit_event: npt.NDArray[np.int32]) -> tuple[tuple[float, ...], float, Trees, int]:
     """Fit stage one on all queries, stage two on cross-fitted rankings.
 
     Args:
@@ -41,7 +42,7 @@ def fit_stages(xs: Rows, ys: Labels, unit_event: npt.NDArray[np.int32]) -> tuple
         unit_event: each unit's event number.
 
     Returns:
-        (stage-one weights, intercept, stage-two weights, intercept).
+        (stage-one weights, intercept, stage-two trees, how many trees cross-validation chose).
     """
     coef, intercept = fit_choice(xs, ys)
     rows, labels = [], []
@@ -53,8 +54,8 @@ def fit_stages(xs: Rows, ys: Labels, unit_event: npt.NDArray[np.int32]) -> tuple
             z = scores(xs[i], fold_coef, fold_intercept)
             rows.append(confidence_features(xs[i], z, unit_event))
             labels.append(bool(ys[i][int(np.argmax(z))]))
-    confidence_coef, confidence_intercept = fit([np.vstack(rows)], [np.asarray(labels)])
-    return coef, intercept, confidence_coef, confidence_intercept
+    trees, rounds = fit_trees(np.vstack(rows), np.asarray(labels))
+    return coef, intercept, trees, rounds
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,7 @@ class Fitted:
     positives: int
     rows: int
     dev_sweeps: dict[str, list[tuple[float, float, float]]]
+    trees: dict[str, int]  # per mode, how many confidence trees cross-validation chose
 
 
 #: Keyboard mashes added to the training queries as questions to decline: none of the labelled splits has
@@ -158,7 +160,7 @@ def training_context(engine: Engine, q: Labelled, now: dt.datetime) -> Context |
     asked yet, so the earlier messages' own event names stand in.
     """
     for earlier in reversed(q.context):
-        ranking = engine.rank(earlier, now=now)
+        ranking = engine.rank(earlier, now=now, lang_hint=q.lang)
         if ranking.named:
             return Context(ranking.named[0], None, now)
     return None
@@ -204,7 +206,7 @@ def _rows(engine: Engine, queries: Sequence[Labelled], now: dt.datetime) -> tupl
     for n, q in enumerate(queries):
         right = np.array([unit_right(u, q, engine.kb) for u in units], dtype=bool)
         unseen = frozenset(u.key for u, r in zip(units, right, strict=True) if r) if n % UNSEEN_EVERY == 0 else frozenset()
-        ranking = engine.rank(q.text, now=now, context=training_context(engine, q, now), held_out=True, unseen=unseen)
+        ranking = engine.rank(q.text, now=now, context=training_context(engine, q, now), lang_hint=q.lang, held_out=True, unseen=unseen)
         xs.append(ranking.x)
         ys.append(right)
     return xs, ys
@@ -248,18 +250,20 @@ def train(engine: Engine, lexical_engine: Engine, train_split: Sequence[Labelled
         x[:, SEMANTIC_COLUMNS] = 0.0
     sweeps: dict[str, list[tuple[float, float, float]]] = {}
     full = None
+    trees: dict[str, int] = {}
     if engine.semantic:
-        stages = fit_stages(xs, ys, engine.index.table.unit_event)
-        trial = RankerParams(*stages, 0.5)
+        coef, intercept, confidence, trees["full"] = fit_stages(xs, ys, engine.index.table.unit_event)
+        trial = RankerParams(coef, intercept, confidence, 0.5)
         engine.reweight(RankerModel(trial, trial, examples=engine.examples))
         threshold, sweeps["full"] = choose_threshold(engine, dev, now)
-        full = RankerParams(*stages, threshold)
-    stages = fit_stages(lexical_xs, ys, engine.index.table.unit_event)
-    lexical_engine.reweight(RankerModel(None, RankerParams(*stages, 0.5)))
+        full = RankerParams(coef, intercept, confidence, threshold)
+    coef, intercept, confidence, trees["lexical"] = fit_stages(lexical_xs, ys, engine.index.table.unit_event)
+    lexical_engine.reweight(RankerModel(None, RankerParams(coef, intercept, confidence, 0.5)))
     threshold, sweeps["lexical"] = choose_threshold(lexical_engine, dev, now)
-    lexical = RankerParams(*stages, threshold)
+    lexical = RankerParams(coef, intercept, confidence, threshold)
     name = engine.encoder_name
-    return Fitted(RankerModel(full, lexical, name, engine.examples), int(sum(y.sum() for y in ys)), int(sum(len(y) for y in ys)), sweeps)
+    model = RankerModel(full, lexical, name, engine.examples)
+    return Fitted(model, int(sum(y.sum() for y in ys)), int(sum(len(y) for y in ys)), sweeps, trees)
 
 
 __all__ = ["SWEEP", "Fitted", "choose_threshold", "labelled_examples", "train", "training_context"]

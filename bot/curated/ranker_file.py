@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ import numpy as np
 import numpy.typing as npt
 
 from bot.curated.problems import CurationError, Problem
+from bot.engine.boosting import Trees
 from bot.engine.examples import Example
 from bot.engine.model import KnowledgeBase
 from bot.engine.ranker import CONFIDENCE_FEATURES, FEATURES, RankerModel, RankerParams
@@ -86,13 +88,11 @@ def _params(raw: Any, file: str, entry: str) -> RankerParams:
     if raw.get("features") != list(FEATURES) or raw.get("confidence_features") != list(CONFIDENCE_FEATURES):
         raise CurationError([Problem(file, entry, "was fitted for other features than this code computes: run `summitbot train`")])
     try:
-        return RankerParams(
-            tuple(float(c) for c in raw["coef"]),
-            float(raw["intercept"]),
-            tuple(float(c) for c in raw["confidence_coef"]),
-            float(raw["confidence_intercept"]),
-            float(raw["threshold"]),
-        )
+        trees = raw["confidence_trees"]
+        nodes = [(int(f), float(t), int(lo), int(hi), float(v)) for f, t, lo, hi, v in trees["nodes"]]
+        f, t, lo, hi, v = (tuple(column) for column in zip(*nodes, strict=True))
+        confidence = Trees(float(trees["base"]), f, t, lo, hi, v, tuple(int(r) for r in trees["roots"]))
+        return RankerParams(tuple(float(c) for c in raw["coef"]), float(raw["intercept"]), confidence, float(raw["threshold"]))
     except (KeyError, TypeError, ValueError) as exc:
         raise CurationError([Problem(file, entry, f"unusable ({exc})")]) from exc
 
@@ -122,6 +122,10 @@ def load_ranker(path: Path) -> RankerModel:
     return RankerModel(full=full, lexical=lexical, encoder_name=encoder, examples=examples, example_vectors=vectors)
 
 
+def _nodes(trees: Trees) -> zip[tuple[int, float, int, int, float]]:
+    return zip(trees.feature, trees.threshold, trees.left, trees.right, trees.value, strict=True)
+
+
 def save_ranker(path: Path, model: RankerModel, notes: dict[str, Any]) -> None:
     """Write the fitted parameters, and beside them the labelled examples (``examples.json``).
 
@@ -139,13 +143,18 @@ def save_ranker(path: Path, model: RankerModel, notes: dict[str, Any]) -> None:
             "coef": [round(c, 6) for c in p.coef],
             "intercept": round(p.intercept, 6),
             "confidence_features": list(CONFIDENCE_FEATURES),
-            "confidence_coef": [round(c, 6) for c in p.confidence_coef],
-            "confidence_intercept": round(p.confidence_intercept, 6),
             "threshold": p.threshold,
+            "confidence_trees": {
+                "base": round(p.confidence.base, 6),
+                "roots": list(p.confidence.roots),
+                "nodes": [[f, round(t, 6), lo, hi, round(v, 6)] for f, t, lo, hi, v in _nodes(p.confidence)],
+            },
         }
 
     doc = {"version": VERSION, "encoder": model.encoder_name, "fitted": notes, "full": params(model.full), "lexical": params(model.lexical)}
-    path.write_text(json.dumps(doc, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    # One line per list of numbers (a node, the weights): thousands of tree nodes would otherwise take a line per number.
+    text = re.sub(r"\[\s*([-0-9.e,\s]*?)\s*\]", lambda m: "[" + " ".join(m.group(1).split()) + "]", json.dumps(doc, indent=1, ensure_ascii=False))
+    path.write_text(text + "\n", encoding="utf-8")
     examples = [{"text": e.text, "units": list(e.units)} for e in model.examples]
     lines = ",\n".join(json.dumps(e, ensure_ascii=False) for e in examples)
     # One example a line: a refit's diff shows which labelled questions changed.

@@ -15,10 +15,11 @@ from bot.engine.examples import Example
 from bot.engine.index import Index
 from bot.engine.language import detect_language
 from bot.engine.model import LANGS, Event, KnowledgeBase
-from bot.engine.ranker import RankerModel, RankerParams, confidence_features, features, scores, sigmoid
+from bot.engine.ranker import RankerModel, RankerParams, confidence_features, features, scores
 from bot.engine.ranking import Ranking
 from bot.engine.reactions import reaction
 from bot.engine.semantic import Encoder
+from bot.engine.shorthand import spell_out
 from bot.engine.signals import measure
 from bot.engine.text import Normalized
 from bot.engine.units import Unit
@@ -112,13 +113,23 @@ class Engine:
         """The labelled questions the neighbour features compare with."""
         return self._model.examples
 
-    def rank(self, text: str, *, now: dt.datetime, context: Context | None = None, held_out: bool = False, unseen: frozenset[str] = frozenset()) -> Ranking:
+    def rank(
+        self,
+        text: str,
+        *,
+        now: dt.datetime,
+        context: Context | None = None,
+        lang_hint: str | None = None,
+        held_out: bool = False,
+        unseen: frozenset[str] = frozenset(),
+    ) -> Ranking:
         """Score every unit for a message.
 
         Args:
             text: what the user wrote.
             now: the current time (context expiry).
             context: what the previous answer in this conversation was about.
+            lang_hint: Telegram's ``language_code``, for a text too short to tell its language (and so its shorthand).
             held_out: ignore a labelled example with exactly this text (training ranks each training question as
                 the new question it stands for, not as its own nearest neighbour).
             unseen: unit keys whose labelled examples are ignored (training: an answer nobody has asked for yet, as
@@ -127,7 +138,10 @@ class Engine:
         Returns:
             The ranking, with the feature matrix (training reads it).
         """
-        return self._rank(self._state, Normalized.of(text[:MAX_QUERY_CHARS]), now, context, text if held_out else None, unseen)
+        state = self._state
+        query = Normalized.of(text[:MAX_QUERY_CHARS])
+        query = _spelled(query, detect_language(query, state.index.language, lang_hint))
+        return self._rank(state, query, now, context, text if held_out else None, unseen)
 
     def _rank(
         self, state: _State, query: Normalized, now: dt.datetime, context: Context | None, leave_out: str | None = None, unseen: frozenset[str] = frozenset()
@@ -141,11 +155,12 @@ class Engine:
         params = state.params
         z = scores(x, params.coef, params.intercept)
         cx = confidence_features(x, z, table.unit_event)
-        confidence = float(sigmoid(float(cx @ np.asarray(params.confidence_coef)) + params.confidence_intercept))
+        confidence = params.p_right(cx)
         # Stage one is a choice model: the softmax of its scores is how likely each unit is the one meant.
         share = np.exp(z - z.max())
         share /= share.sum()
-        return Ranking(table.units, x, share, np.argsort(-z, kind="stable"), cx, confidence, named, signals.years, ctx >= 0, frozenset(match.mentioned))
+        order = np.argsort(-z, kind="stable")
+        return Ranking(table.units, x, share, order, cx, confidence, named, signals.years, ctx >= 0, frozenset(match.mentioned), signals.bare)
 
     def answer(
         self,
@@ -199,12 +214,15 @@ class Engine:
         state = self._state
         index, composer = state.index, state.composer
         query = Normalized.of(text[:MAX_QUERY_CHARS])
-        lang = reply_lang if reply_lang in LANGS else detect_language(query, index.language, lang_hint)
+        written = detect_language(query, index.language, lang_hint)
+        lang = reply_lang if reply_lang in LANGS else written
         if not query.folded_words:
             return [reaction(text, lang, index.kb.messages, now) for _ in thresholds]
         if sum(map(len, query.folded_words)) <= TINY and not index.vocabulary.issuperset(query.folded_words):
             return [reaction("", lang, index.kb.messages, now) for _ in thresholds]  # an invitation to ask
-        ranking = self._rank(state, query, now, context)
+        ranking = self._rank(state, _spelled(query, written), now, context)
+        if ranking.bare and reply_lang not in LANGS:
+            lang = detect_language(query, index.language, lang_hint, name_only=True)
         (best, share), *_ = ranking.top()
         p = ranking.confidence
         debug = {"p": p, "score": share}
@@ -213,6 +231,10 @@ class Engine:
             events = [e for e in (index.event(u.event_id or "") for u in (best, *rivals)) if e is not None]
             topic_intent = next((i.id for i in index.kb.intents if i.kind == "event_topic" and i.topic == best.topic), None)
             intent = "event_summary" if best.kind == "card" else topic_intent or "event_summary"
+            # Asking "which event?" is right when any of the options is: the best one's probability, spread over the
+            # options as stage one shares its likelihood among them (and never more than certain).
+            offered = {u.key for u in (best, *rivals)}
+            p = min(1.0, p * sum(float(ranking.p[i]) for i, u in enumerate(ranking.units) if u.key in offered) / share)
             chosen = composer.which_event(lang, intent, p, events)
         else:
             chosen = self._compose(state, ranking, best, lang, p, text, now)
@@ -286,3 +308,9 @@ class Engine:
         if intent.kind == "event_summary":
             return state.composer.summary(event, lang, 1.0, now)
         return None
+
+
+def _spelled(query: Normalized, lang: str) -> Normalized:
+    """The query with its language's chat shorthand written in full ("ky dc bn du an" → "ky được bao nhiêu du an")."""
+    spelled = spell_out(query.exact, lang)
+    return query if spelled == query.exact else Normalized.of(spelled)

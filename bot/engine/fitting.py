@@ -1,6 +1,6 @@
-"""Fitting the ranker's two stages: a conditional logit (which unit) and a logistic regression (answer or decline).
+"""Fitting the ranker's stage one, a conditional logit (which unit is meant); stage two is bot/engine/boosting.py.
 
-Newton's method in numpy on standardized features; ``summitbot train`` (bot/training.py) calls these.
+Newton's method in numpy on standardized features; ``summitbot train`` (bot/training.py) calls it.
 """
 
 from __future__ import annotations
@@ -21,35 +21,6 @@ def _scale(rows: Sequence[FloatArray]) -> tuple[FloatArray, FloatArray]:
     stacked = np.vstack(rows)
     spread = stacked.std(axis=0)
     return stacked.mean(axis=0), np.where(spread > 1e-9, spread, 1.0)
-
-
-def fit(rows: Sequence[FloatArray], labels: Sequence[npt.NDArray[np.bool_]], *, iterations: int = 50) -> tuple[tuple[float, ...], float]:
-    """Fit the logistic model by Newton's method with a small L2 penalty (no intercept penalty).
-
-    Args:
-        rows: one feature matrix per training query.
-        labels: per query, which units are right answers (all False for a question to decline).
-        iterations: Newton steps at most; it converges in far fewer on this little data.
-
-    Returns:
-        (weights, intercept).
-    """
-    mean, spread = _scale(rows)
-    x = np.vstack([np.hstack([(r - mean) / spread, np.ones((len(r), 1))]) for r in rows])
-    y = np.concatenate([np.asarray(lab, dtype=np.float64) for lab in labels])
-    w = np.zeros(x.shape[1])
-    penalty = np.full(x.shape[1], L2)
-    penalty[-1] = 0.0
-    for _ in range(iterations):
-        p = 1.0 / (1.0 + np.exp(-np.clip(x @ w, -30, 30)))
-        grad = x.T @ (p - y) + penalty * w
-        hess = (x * (p * (1 - p))[:, None]).T @ x + np.diag(penalty + 1e-9)
-        step = np.linalg.solve(hess, grad)
-        w -= step
-        if float(np.abs(step).max()) < 1e-8:
-            break
-    coef = w[:-1] / spread
-    return tuple(float(v) for v in coef), float(w[-1] - coef @ mean)
 
 
 def fit_choice(rows: Sequence[FloatArray], labels: Sequence[npt.NDArray[np.bool_]], *, iterations: int = 60) -> tuple[tuple[float, ...], float]:

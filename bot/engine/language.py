@@ -91,19 +91,27 @@ class LanguageModel:
         return out
 
 
-def detect_language(text: Normalized, model: LanguageModel, hint: str | None = None) -> str:
+def detect_language(text: Normalized, model: LanguageModel, hint: str | None = None, *, name_only: bool = False) -> str:
     """The language to answer in.
 
     Args:
         text: the normalized query.
         model: the trained language model.
         hint: the user's Telegram ``language_code`` or stored choice, used when the text does not tell.
+        name_only: the text is nothing but an event's name. The English names ("World IoT Expo") are what people
+            write in every language, so one tells nothing and the hint decides; a name in Thai, Vietnamese or French
+            words still does.
 
     Returns:
         One of en, th, vi, fr.
     """
     hint = hint.split("-")[0].lower() if hint else None
     fallback = hint if hint in LANGS else DEFAULT_LANG
+    found = _detect(text, model, fallback)
+    return fallback if name_only and found == "en" else found
+
+
+def _detect(text: Normalized, model: LanguageModel, fallback: str) -> str:
     letters = [ch for ch in text.exact if ch.isalpha()]
     if not letters:
         return fallback

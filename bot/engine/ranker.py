@@ -1,4 +1,4 @@
-"""One ranking over every unit: signals become features, a fitted logistic model turns them into P(right).
+"""One ranking over every unit: signals become features, fitted models turn them into P(right).
 
 The features are cheap and explainable; their weights are data (``model/ranker.json``), refitted by
 ``summitbot train`` (see :mod:`bot.training`). Nothing here is tuned by hand except the L2 strength of
@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
+from bot.engine.boosting import Trees
 from bot.engine.examples import Example, Neighbours
 from bot.engine.slots import SLOTS
 from bot.engine.units import UnitTable
@@ -75,13 +76,18 @@ class RankerParams:
 
     coef: tuple[float, ...]
     intercept: float
-    confidence_coef: tuple[float, ...]
-    confidence_intercept: float
+    confidence: Trees  # stage two (bot/engine/boosting.py), over CONFIDENCE_FEATURES
     threshold: float
 
     def __post_init__(self) -> None:
-        if len(self.coef) != len(FEATURES) or len(self.confidence_coef) != len(CONFIDENCE_FEATURES):
-            raise ValueError(f"ranker has {len(self.coef)}/{len(self.confidence_coef)} weights for {len(FEATURES)}/{len(CONFIDENCE_FEATURES)} features")
+        if len(self.coef) != len(FEATURES):
+            raise ValueError(f"ranker has {len(self.coef)} weights for {len(FEATURES)} features")
+        if max(self.confidence.feature, default=-1) >= len(CONFIDENCE_FEATURES):
+            raise ValueError(f"the confidence trees split on a feature beyond the {len(CONFIDENCE_FEATURES)} there are")
+
+    def p_right(self, confidence_row: FloatArray) -> float:
+        """Stage two: the probability that the best unit is right, from its :func:`confidence_features` row."""
+        return float(sigmoid(self.confidence.logit(confidence_row[None, :])[0]))
 
 
 def _best(scores: npt.NDArray[np.float32], cols: npt.NDArray[np.int32]) -> FloatArray:
@@ -281,5 +287,5 @@ def untrained(examples: tuple[Example, ...] = ()) -> RankerModel:
     Returns:
         The model.
     """
-    zero = RankerParams(tuple(0.0 for _ in FEATURES), 0.0, tuple(0.0 for _ in CONFIDENCE_FEATURES), 0.0, 0.5)
+    zero = RankerParams(tuple(0.0 for _ in FEATURES), 0.0, Trees(0.0, (-1,), (0.0,), (0,), (0,), (0.0,), (0,)), 0.5)
     return RankerModel(zero, zero, examples=examples)

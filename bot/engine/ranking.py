@@ -25,6 +25,7 @@ class Ranking:
     years: frozenset[int]
     in_context: bool = False  # the conversation's event took part (no event was named)
     mentioned: frozenset[str] = frozenset()  # events the message points at, even by one common word ("iot")
+    bare: bool = False  # the message is nothing but an event's name
 
     def points_at(self, i: int) -> bool:
         """Whether anything in the message or the conversation points at unit i's event: a word of its names,

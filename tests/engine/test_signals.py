@@ -6,7 +6,7 @@ import numpy as np
 
 from bot.engine import KnowledgeBase
 from bot.engine.compose import Composer
-from bot.engine.fitting import fit, fit_choice
+from bot.engine.fitting import fit_choice
 from bot.engine.lexical import LexicalIndex
 from bot.engine.ranker import FEATURES, confidence_features
 from bot.engine.semantic import BLOCK, Groups, SemanticIndex, quantize
@@ -75,15 +75,6 @@ def test_the_choice_fit_learns_which_feature_marks_the_right_unit() -> None:
         labels.append(right)
     coef, _ = fit_choice(rows, labels)
     assert int(np.argmax(coef)) == 3
-
-
-def test_the_binary_fit_is_calibrated_on_average() -> None:
-    rng = np.random.default_rng(2)
-    x = rng.normal(size=(400, 3))
-    y = rng.random(400) < 1 / (1 + np.exp(-(2 * x[:, 0] - 1)))
-    coef, intercept = fit([x], [y])
-    p = 1 / (1 + np.exp(-(x @ np.asarray(coef) + intercept)))
-    assert abs(float(p.mean()) - float(y.mean())) < 0.02 and coef[0] > 1.0
 
 
 def test_the_margin_is_over_the_best_unit_about_another_event() -> None:
