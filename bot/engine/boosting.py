@@ -13,6 +13,7 @@ training rows; the other settings below are fixed, each with its reason.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
@@ -56,6 +57,12 @@ class Trees:
         if any(not 0 <= i < n for i in (*self.left, *self.right, *self.roots)):
             raise ValueError("a tree node points outside the node arrays")
 
+    @cached_property
+    def _arrays(self) -> tuple[IntArray, FloatArray, IntArray, IntArray, FloatArray, IntArray]:
+        """The node tuples as arrays, made once: every answer evaluates the trees (thousands of nodes)."""
+        return (np.asarray(self.feature), np.asarray(self.threshold), np.asarray(self.left), np.asarray(self.right),
+                np.asarray(self.value), np.asarray(self.roots))  # fmt: skip
+
     def logit(self, rows: FloatArray) -> FloatArray:
         """The model's log-odds for each row.
 
@@ -65,9 +72,8 @@ class Trees:
         Returns:
             Shape (n,).
         """
-        feature, threshold = np.asarray(self.feature), np.asarray(self.threshold)
-        left, right, value = np.asarray(self.left), np.asarray(self.right), np.asarray(self.value)
-        node = np.broadcast_to(np.asarray(self.roots), (len(rows), len(self.roots))).copy()
+        feature, threshold, left, right, value, roots = self._arrays
+        node = np.broadcast_to(roots, (len(rows), len(roots))).copy()
         for _ in range(DEPTH):
             f = feature[node]
             split = f >= 0
